@@ -1,0 +1,40 @@
+// Package embed turns paper texts and queries into vectors. An index is built
+// with exactly one Embedder and remembers its Fingerprint, so documents and
+// queries always live in the same vector space.
+package embed
+
+import (
+	"context"
+	"fmt"
+)
+
+// Fingerprint identifies a vector space. Two embedders with different
+// fingerprints must never share an index: mixing models silently ruins
+// ranking, so a mismatch is refused with a hint to --rebuild.
+type Fingerprint struct {
+	Name        string `json:"name"`  // "local" or "openai"
+	Model       string `json:"model"` // e.g. "ppmi-sif-v1", "text-embedding-3-small"
+	Dimensions  int    `json:"dimensions"`
+	DocPrefix   string `json:"doc_prefix,omitempty"`
+	QueryPrefix string `json:"query_prefix,omitempty"`
+}
+
+// String is the short form shown to users, e.g. "openai/text-embedding-3-small (1536 dims)".
+func (f Fingerprint) String() string {
+	s := fmt.Sprintf("%s/%s (%d dims)", f.Name, f.Model, f.Dimensions)
+	if f.DocPrefix != "" || f.QueryPrefix != "" {
+		s += fmt.Sprintf(" prefixes %q/%q", f.DocPrefix, f.QueryPrefix)
+	}
+	return s
+}
+
+// Embedder maps texts to unit-length vectors of Fingerprint().Dimensions.
+// Documents and queries are separate calls because many models want a
+// different prefix for each (e5, bge, nomic).
+type Embedder interface {
+	Fingerprint() Fingerprint
+	// EmbedDocuments returns one vector per text, in the same order.
+	EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error)
+	// EmbedQuery embeds one search query.
+	EmbedQuery(ctx context.Context, text string) ([]float32, error)
+}
