@@ -26,6 +26,13 @@ type Fused struct {
 	Semantic *LegHit
 }
 
+// FusionDepth is how many of each leg's top hits contribute to a fused
+// score. Legs may be retrieved deeper (for deep pages), but a hit below
+// this rank adds nothing, exactly as if the leg had not returned it; so a
+// paper's fused score never depends on how deep the legs were read, and
+// page 2 continues page 1 without repeats or gaps.
+const FusionDepth = 100
+
 // Blend fuses two ranked lists by per-query min-max normalised scores:
 // score = w·norm(keyword) + (1−w)·norm(semantic), a leg that missed a paper
 // contributing 0. DESIGN.md measured this above RRF on every judged set: a
@@ -49,20 +56,21 @@ func RRF(keyword, semantic []Hit, k float64) []Fused {
 	})
 }
 
-// minMax maps a leg's scores onto [0,1] within this query's window. A leg
-// whose scores are all equal (one hit, or ties) maps to 1: every hit is that
-// leg's best.
+// minMax maps a leg's top FusionDepth scores onto [0,1] (the worst of them
+// to 0, the best to 1). A leg whose scores are all equal (one hit, or ties)
+// maps to 1: every hit is that leg's best.
 func minMax(hits []Hit) []float64 {
 	out := make([]float64, len(hits))
-	if len(hits) == 0 {
+	top := hits[:min(len(hits), FusionDepth)]
+	if len(top) == 0 {
 		return out
 	}
-	lo, hi := hits[0].Score, hits[0].Score
-	for _, h := range hits[1:] {
+	lo, hi := top[0].Score, top[0].Score
+	for _, h := range top[1:] {
 		lo = min(lo, h.Score)
 		hi = max(hi, h.Score)
 	}
-	for i, h := range hits {
+	for i, h := range top {
 		if hi > lo {
 			out[i] = (h.Score - lo) / (hi - lo)
 		} else {
@@ -72,9 +80,10 @@ func minMax(hits []Hit) []float64 {
 	return out
 }
 
-// fuse sums contrib over both legs and sorts by fused score. Ties break on
-// the better keyword rank, then the better semantic rank, then the id, so
-// the order is total and paging never repeats or skips a paper.
+// fuse sums contrib over both legs' top FusionDepth hits and sorts by fused
+// score. Ties break on the paper's best rank in either leg, then keyword
+// rank, semantic rank and id: a total order, so paging never repeats or
+// skips a paper.
 func fuse(keyword, semantic []Hit, contrib func(leg, i int) float64) []Fused {
 	byID := make(map[string]*Fused, len(keyword)+len(semantic))
 	order := make([]*Fused, 0, len(keyword)+len(semantic))
@@ -87,22 +96,22 @@ func fuse(keyword, semantic []Hit, contrib func(leg, i int) float64) []Fused {
 		}
 		return f
 	}
-	for i, h := range keyword {
-		f := get(h.ID)
-		if f.Keyword != nil {
-			continue // a leg lists each paper once; ignore repeats
+	add := func(leg int, hits []Hit, slot func(*Fused) **LegHit) {
+		rank := 0
+		for i, h := range hits {
+			f := get(h.ID)
+			if *slot(f) != nil {
+				continue // a leg lists each paper once; ignore repeats
+			}
+			rank++
+			*slot(f) = &LegHit{Rank: rank, Score: h.Score}
+			if i < FusionDepth {
+				f.Score += contrib(leg, i)
+			}
 		}
-		f.Keyword = &LegHit{Rank: i + 1, Score: h.Score}
-		f.Score += contrib(0, i)
 	}
-	for i, h := range semantic {
-		f := get(h.ID)
-		if f.Semantic != nil {
-			continue
-		}
-		f.Semantic = &LegHit{Rank: i + 1, Score: h.Score}
-		f.Score += contrib(1, i)
-	}
+	add(0, keyword, func(f *Fused) **LegHit { return &f.Keyword })
+	add(1, semantic, func(f *Fused) **LegHit { return &f.Semantic })
 	out := make([]Fused, len(order))
 	for i, f := range order {
 		out[i] = *f
@@ -124,10 +133,15 @@ func compareFused(a, b Fused) int {
 	if c := cmp.Compare(b.Score, a.Score); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(legRank(a.Keyword), legRank(b.Keyword)); c != 0 {
+	ak, as := legRank(a.Keyword), legRank(a.Semantic)
+	bk, bs := legRank(b.Keyword), legRank(b.Semantic)
+	if c := cmp.Compare(min(ak, as), min(bk, bs)); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(legRank(a.Semantic), legRank(b.Semantic)); c != 0 {
+	if c := cmp.Compare(ak, bk); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(as, bs); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
