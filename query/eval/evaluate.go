@@ -82,7 +82,7 @@ func Evaluate(qrels Qrels, run map[string][]string) Scores {
 }
 
 // EvaluateQueries returns the metrics of every query Evaluate averages over,
-// ordered by query id (numerically when both ids are numbers).
+// ordered by query id: decimal ids first in numeric order, then the others.
 func EvaluateQueries(qrels Qrels, run map[string][]string) []QueryScores {
 	ids := make([]string, 0, len(qrels))
 	for id := range qrels {
@@ -92,14 +92,16 @@ func EvaluateQueries(qrels Qrels, run map[string][]string) []QueryScores {
 	}
 	slices.SortFunc(ids, compareIDs)
 	out := make([]QueryScores, 0, len(ids))
+	deepest := max(NDCGCutoff, RecallCutoff, MAPCutoff, MRRCutoff)
 	for _, id := range ids {
-		ranked, rel := run[id], qrels[id]
+		top, rel := topDistinct(run[id], deepest), qrels[id]
+		cut := func(k int) []string { return top[:min(k, len(top))] }
 		out = append(out, QueryScores{
 			QueryID:   id,
-			NDCG10:    NDCG(ranked, rel, NDCGCutoff),
-			Recall100: Recall(ranked, rel, RecallCutoff),
-			MAP100:    AveragePrecision(ranked, rel, MAPCutoff),
-			MRR10:     ReciprocalRank(ranked, rel, MRRCutoff),
+			NDCG10:    ndcg(cut(NDCGCutoff), rel, NDCGCutoff),
+			Recall100: recall(cut(RecallCutoff), rel),
+			MAP100:    averagePrecision(cut(MAPCutoff), rel),
+			MRR10:     reciprocalRank(cut(MRRCutoff), rel),
 		})
 	}
 	return out

@@ -26,8 +26,14 @@ import (
 // while the contract asks for 2^rel−1, which rewards placing the best
 // documents first more strongly.
 func NDCG(ranked []string, rel map[string]int, k int) float64 {
+	return ndcg(topDistinct(ranked, k), rel, k)
+}
+
+// ndcg and the functions below take a ranking already cut to k distinct ids,
+// so Evaluate can dedupe each ranking once for all four metrics.
+func ndcg(top []string, rel map[string]int, k int) float64 {
 	var dcg float64
-	for i, id := range topDistinct(ranked, k) {
+	for i, id := range top {
 		if r := rel[id]; r > 0 {
 			dcg += gain(r) / math.Log2(float64(i+2))
 		}
@@ -55,12 +61,16 @@ func NDCG(ranked []string, rel map[string]int, k int) float64 {
 
 // Recall is the share of all relevant documents found in the top k.
 func Recall(ranked []string, rel map[string]int, k int) float64 {
+	return recall(topDistinct(ranked, k), rel)
+}
+
+func recall(top []string, rel map[string]int) float64 {
 	total := countRelevant(rel)
 	if total == 0 {
 		return 0
 	}
 	found := 0
-	for _, id := range topDistinct(ranked, k) {
+	for _, id := range top {
 		if rel[id] > 0 {
 			found++
 		}
@@ -74,13 +84,17 @@ func Recall(ranked []string, rel map[string]int, k int) float64 {
 // those retrieved or by min(k, relevant) is trec_eval's map_cut, which BEIR
 // reports as MAP@k.
 func AveragePrecision(ranked []string, rel map[string]int, k int) float64 {
+	return averagePrecision(topDistinct(ranked, k), rel)
+}
+
+func averagePrecision(top []string, rel map[string]int) float64 {
 	total := countRelevant(rel)
 	if total == 0 {
 		return 0
 	}
 	found := 0
 	var sum float64
-	for i, id := range topDistinct(ranked, k) {
+	for i, id := range top {
 		if rel[id] > 0 {
 			found++
 			sum += float64(found) / float64(i+1)
@@ -90,9 +104,13 @@ func AveragePrecision(ranked []string, rel map[string]int, k int) float64 {
 }
 
 // ReciprocalRank is 1/rank of the first relevant document in the top k, or 0
-// when there is none.
+// when there is none. trec_eval's recip_rank has no cutoff; MRR@10 is BEIR's.
 func ReciprocalRank(ranked []string, rel map[string]int, k int) float64 {
-	for i, id := range topDistinct(ranked, k) {
+	return reciprocalRank(topDistinct(ranked, k), rel)
+}
+
+func reciprocalRank(top []string, rel map[string]int) float64 {
+	for i, id := range top {
 		if rel[id] > 0 {
 			return 1 / float64(i+1)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ func ParseQrels(r io.Reader, name string) (Qrels, error) {
 		default:
 			return fmt.Errorf("%s:%d: want 3 columns (query-id corpus-id score) or 4 (qid iter docid rel), got %d", name, n, len(fields))
 		}
-		rel, err := strconv.Atoi(score)
+		rel, err := parseGrade(score)
 		if err != nil {
 			if lines == 1 {
 				return nil // the header
@@ -66,6 +67,20 @@ func ParseQrels(r io.Reader, name string) (Qrels, error) {
 		return nil, fmt.Errorf("%s: no relevance judgments", name)
 	}
 	return qrels, nil
+}
+
+// parseGrade reads a relevance grade. Some tools write grades as floats;
+// "1.0" is accepted as 1, but "0.5" is refused rather than truncated, since
+// the grade decides what is relevant.
+func parseGrade(s string) (int, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<30 {
+		return 0, errors.New("not an integer")
+	}
+	return int(f), nil
 }
 
 func splitQrelsLine(line string) []string {

@@ -47,6 +47,12 @@ func TestParseQrels(t *testing.T) {
 			in:   "q d 1\nq d 2\n",
 			want: Qrels{"q": {"d": 2}},
 		},
+		{
+			name: "whole-number float grades",
+			in:   "q d 1.0\nq e 0.0\nq f -1.0\n",
+			want: Qrels{"q": {"d": 1, "e": 0, "f": -1}},
+		},
+		{name: "fractional grade refused", in: "q d 1\nq e 0.5\n", wantErr: "qrels.tsv:2: relevance \"0.5\" is not an integer"},
 		{name: "bad score names file and line", in: "query-id\tcorpus-id\tscore\n1\td\t1\n1\te\thigh\n", wantErr: "qrels.tsv:3: relevance \"high\" is not an integer"},
 		{name: "header only on the first line", in: "1 d 1\nquery-id corpus-id score\n", wantErr: "qrels.tsv:2:"},
 		{name: "wrong column count", in: "\n1 d\n", wantErr: "qrels.tsv:2: want 3 columns"},
