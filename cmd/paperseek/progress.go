@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// progress draws a one-line progress bar on stderr while indexing, only
+// when stderr is a terminal: reading (papers/s and an ETA from the bytes
+// read), then training and embedding. It redraws at most every 200ms.
+type progress struct {
+	mu         sync.Mutex
+	io         *IOStreams
+	on         bool
+	totalBytes int64
+	doneBytes  int64 // bytes of finished files
+	cur        *countingReader
+	n          int
+	start      time.Time
+	last       time.Time
+	phaseName  string
+	phaseDone  int
+	phaseTotal int
+	phaseStart time.Time
+	drawn      bool
+}
+
+func newProgress(io *IOStreams, totalBytes int64) *progress {
+	now := time.Now()
+	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, start: now}
+}
+
+func (p *progress) file(c *countingReader) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil {
+		p.doneBytes += p.cur.n.Load()
+	}
+	p.cur = c
+}
+
+func (p *progress) papers(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n += n
+	p.draw(false)
+}
+
+// phase is index.WriteOptions.Progress: training or embedding.
+func (p *progress) phase(name string, done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if name != p.phaseName {
+		p.phaseName, p.phaseStart = name, time.Now()
+	}
+	p.phaseDone, p.phaseTotal = done, total
+	p.draw(false)
+}
+
+// embedded is told by a remote embedder how many papers it finished.
+func (p *progress) embedded(done int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.phaseName != "embedding" {
+		p.phaseName, p.phaseStart = "embedding", time.Now()
+	}
+	p.phaseDone = done
+	p.draw(false)
+}
+
+// clear erases the bar so another line (a bad-record report) prints cleanly.
+func (p *progress) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on && p.drawn {
+		fmt.Fprint(p.io.ErrOut, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+func (p *progress) finish() { p.clear() }
+
+func (p *progress) draw(force bool) {
+	if !p.on {
+		return
+	}
+	now := time.Now()
+	if !force && now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = now
+	var line string
+	switch p.phaseName {
+	case "":
+		rate := float64(p.n) / max(now.Sub(p.start).Seconds(), 1e-3)
+		line = fmt.Sprintf("reading  %d papers  %.0f papers/s", p.n, rate)
+		if p.totalBytes > 0 && p.cur != nil {
+			read := p.doneBytes + p.cur.n.Load()
+			frac := min(float64(read)/float64(p.totalBytes), 1)
+			line += fmt.Sprintf("  %3.0f%%%s", 100*frac, eta(now.Sub(p.start), frac))
+		}
+	case "training":
+		line = fmt.Sprintf("training the embedding model on %d papers…", p.n)
+	default:
+		line = fmt.Sprintf("%s  %d", p.phaseName, p.phaseDone)
+		if p.phaseTotal > 0 {
+			frac := float64(p.phaseDone) / float64(p.phaseTotal)
+			line += fmt.Sprintf("/%d papers  %3.0f%%%s", p.phaseTotal, 100*frac, eta(now.Sub(p.phaseStart), frac))
+		}
+	}
+	fmt.Fprint(p.io.ErrOut, "\r\x1b[K"+line)
+	p.drawn = true
+}
+
+func eta(elapsed time.Duration, frac float64) string {
+	if frac <= 0.01 || frac >= 1 {
+		return ""
+	}
+	left := int(time.Duration(float64(elapsed) * (1 - frac) / frac).Seconds())
+	return fmt.Sprintf("  ETA %d:%02d", left/60, left%60)
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/query"
+)
+
+// searchFlags are shared by search and related: the contract gives both the
+// same flags and JSON shape.
+type searchFlags struct {
+	K             int
+	Offset        int
+	Mode          string
+	Year          string
+	Categories    []string
+	Author        string
+	Explain       bool
+	Fusion        string
+	KeywordWeight float64
+	RRFK          float64
+}
+
+func (f *searchFlags) bind(c *cobra.Command) {
+	c.Flags().IntVarP(&f.K, "limit", "k", query.DefaultK, fmt.Sprintf("number of results (1..%d)", query.MaxK))
+	c.Flags().IntVar(&f.Offset, "offset", 0, "skip this many results (pagination)")
+	c.Flags().StringVar(&f.Mode, "mode", string(query.ModeHybrid), "ranking: hybrid, keyword or semantic")
+	c.Flags().StringVar(&f.Year, "year", "", "publication year: 2021, 2019..2023, 2020.. or ..2018")
+	c.Flags().StringArrayVar(&f.Categories, "category", nil, "exact category, e.g. cs.CL (repeatable: any of)")
+	c.Flags().StringVar(&f.Author, "author", "", "substring of an author name (case-insensitive)")
+	c.Flags().BoolVar(&f.Explain, "explain", false, "show each ranker's rank and score per result")
+	c.Flags().StringVar(&f.Fusion, "fusion", query.FusionBlend, "fusion: blend (min-max normalised scores, weighted) or rrf")
+	c.Flags().Float64Var(&f.KeywordWeight, "keyword-weight", 0, "weight of the keyword ranking in blend fusion, 0..1 (default: measured for the index's embedder)")
+	c.Flags().Float64Var(&f.RRFK, "rrf-k", query.DefaultRRFK, "the RRF constant")
+}
+
+// request turns the flags into a query request.
+func (f *searchFlags) request(c *cobra.Command, text string) (query.Request, error) {
+	years, err := query.ParseYear(f.Year)
+	if err != nil {
+		return query.Request{}, err
+	}
+	req := query.Request{
+		Query:   text,
+		K:       f.K,
+		Offset:  f.Offset,
+		Mode:    query.Mode(f.Mode),
+		Filter:  query.Filter{Years: years, Categories: f.Categories, Author: f.Author},
+		Explain: f.Explain,
+		Fusion:  f.Fusion,
+		RRFK:    f.RRFK,
+	}
+	if c.Flags().Changed("keyword-weight") {
+		w := f.KeywordWeight
+		req.KeywordWeight = &w
+	}
+	if c.Flags().Changed("limit") && f.K == 0 {
+		return req, usagef("k must be between 1 and %d", query.MaxK)
+	}
+	return req, nil
+}
+
+type searchOptions struct {
+	*globalOptions
+	flags searchFlags
+	Query string
+}
+
+func newSearchCmd(g *globalOptions) *cobra.Command {
+	opts := &searchOptions{globalOptions: g}
+	c := &cobra.Command{
+		Use:   "search QUERY...",
+		Short: "Search the index (hybrid keyword + semantic by default)",
+		Example: `  paperseek search speculative decoding
+  paperseek search --mode keyword --year 2024.. --category cs.CL "kv cache compression"
+  paperseek search -k 20 --offset 20 --json retrieval augmented generation`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("search needs a QUERY (see 'paperseek search --help')")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Query = strings.Join(args, " ")
+			req, err := opts.flags.request(c, opts.Query)
+			if err != nil {
+				return err
+			}
+			return withEngine(c.Context(), g, func(e *query.Engine) error {
+				resp, err := e.Search(c.Context(), req)
+				if err != nil {
+					return err
+				}
+				return printResults(g, resp, opts.flags.Explain)
+			})
+		},
+	}
+	opts.flags.bind(c)
+	return c
+}
+
+type relatedOptions struct {
+	*globalOptions
+	flags searchFlags
+	Text  string
+}
+
+func newRelatedCmd(g *globalOptions) *cobra.Command {
+	opts := &relatedOptions{globalOptions: g}
+	c := &cobra.Command{
+		Use:   "related ID | related --text TEXT",
+		Short: "Papers like a given paper (itself excluded), or like a free text",
+		Example: `  paperseek related 2401.01234
+  paperseek related --text "We study retrieval for long-context language models..."`,
+		Args: func(c *cobra.Command, args []string) error {
+			switch {
+			case opts.Text != "" && len(args) > 0:
+				return usagef("give either an ID or --text, not both")
+			case opts.Text == "" && len(args) != 1:
+				return usagef("related needs one paper ID or --text TEXT (see 'paperseek related --help')")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			req, err := opts.flags.request(c, "")
+			if err != nil {
+				return err
+			}
+			return withEngine(c.Context(), g, func(e *query.Engine) error {
+				var resp *query.Response
+				if opts.Text != "" {
+					resp, err = e.RelatedText(c.Context(), opts.Text, req)
+				} else {
+					resp, err = e.Related(c.Context(), args[0], req)
+				}
+				if err != nil {
+					return err
+				}
+				return printResults(g, resp, opts.flags.Explain)
+			})
+		},
+	}
+	opts.flags.bind(c)
+	c.Flags().StringVar(&opts.Text, "text", "", "find papers related to this text (e.g. a draft abstract) instead of an ID")
+	return c
+}
+
+// withEngine opens the index read-only for the duration of fn.
+func withEngine(ctx context.Context, g *globalOptions, fn func(*query.Engine) error) error {
+	ix, err := index.Open(ctx, g.Index)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	e, err := query.New(ix)
+	if err != nil {
+		return err
+	}
+	return fn(e)
+}

@@ -1,0 +1,20 @@
+package index
+
+import "errors"
+
+// Sentinel errors the command layer maps to exit codes and HTTP statuses.
+var (
+	// ErrNoIndex: the directory holds no index yet (a usage error: index first).
+	ErrNoIndex = errors.New("no index")
+	// ErrCorrupt: the index exists but cannot be read.
+	ErrCorrupt = errors.New("index is corrupt")
+	// ErrLocked: another process is writing to the index.
+	ErrLocked = errors.New("index is locked by another writer")
+	// ErrEmbedderMismatch: the requested embedder differs from the one the
+	// index was built with (a usage error: --rebuild).
+	ErrEmbedderMismatch = errors.New("embedder mismatch")
+	// ErrUsage: a bad option value (exit 2).
+	ErrUsage = errors.New("usage error")
+	// ErrNotFound: no paper with that id.
+	ErrNotFound = errors.New("no such paper")
+)

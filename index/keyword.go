@@ -1,0 +1,180 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Bleve field names. Only FieldText is ranked; the rest are stored for
+// display or indexed as exact terms for filters.
+const (
+	FieldText       = "text"       // title + "\n" + abstract, `en` analyzer: the ranking field
+	FieldTitle      = "title"      // stored only
+	FieldAbstract   = "abstract"   // stored only
+	FieldAuthors    = "authors"    // stored only, as given
+	FieldAuthorsLC  = "authors_lc" // lower-cased whole names, indexed for the --author filter
+	FieldCategories = "categories" // exact terms, stored and indexed
+	FieldYear       = "year"       // numeric, stored and indexed
+	FieldPublished  = "published"
+	FieldURL        = "url"
+	FieldDOI        = "doi"
+)
+
+// boltTimeout bounds how long Bleve waits for its bbolt file lock. Bleve's
+// default waits forever; paperseek never shares a generation's Bleve files
+// between writers, so a wait here only ever means something is wrong.
+const boltTimeout = "2s"
+
+// keywordMapping is the Bleve setup DESIGN.md measured best on our
+// judgments: one combined ranking field with the `en` analyzer and Bleve's
+// default scoring; title boosting and per-field disjunctions hurt.
+func keywordMapping() mapping.IndexMapping {
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = en.AnalyzerName
+	text.Store = false
+	text.IncludeInAll = false
+	text.IncludeTermVectors = false
+	text.DocValues = false
+
+	exact := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = store
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	year := bleve.NewNumericFieldMapping()
+	year.Store = true
+	year.IncludeInAll = false
+	year.DocValues = false
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(FieldText, text)
+	doc.AddFieldMappingsAt(FieldTitle, stored())
+	doc.AddFieldMappingsAt(FieldAbstract, stored())
+	doc.AddFieldMappingsAt(FieldAuthors, stored())
+	doc.AddFieldMappingsAt(FieldAuthorsLC, exact(false))
+	doc.AddFieldMappingsAt(FieldCategories, exact(true))
+	doc.AddFieldMappingsAt(FieldYear, year)
+	doc.AddFieldMappingsAt(FieldPublished, stored())
+	doc.AddFieldMappingsAt(FieldURL, stored())
+	doc.AddFieldMappingsAt(FieldDOI, stored())
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m
+}
+
+func createKeyword(path string) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(path, keywordMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
+		map[string]interface{}{"bolt_timeout": boltTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("create keyword index %s: %w", path, err)
+	}
+	return idx, nil
+}
+
+func openKeyword(path string, readOnly bool) (bleve.Index, error) {
+	cfg := map[string]interface{}{"bolt_timeout": boltTimeout}
+	if readOnly {
+		cfg["read_only"] = true
+	}
+	idx, err := bleve.OpenUsing(path, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: open keyword index %s: %v", ErrCorrupt, path, err)
+	}
+	return idx, nil
+}
+
+// keywordDoc is what Bleve indexes and stores for one paper.
+func keywordDoc(p *Paper) map[string]interface{} {
+	d := map[string]interface{}{FieldText: p.Text()}
+	set := func(k, v string) {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	set(FieldTitle, p.Title)
+	set(FieldAbstract, p.Abstract)
+	set(FieldPublished, p.Published)
+	set(FieldURL, p.URL)
+	set(FieldDOI, p.DOI)
+	if len(p.Authors) > 0 {
+		d[FieldAuthors] = p.Authors
+		lc := make([]string, len(p.Authors))
+		for i, a := range p.Authors {
+			lc[i] = strings.ToLower(a)
+		}
+		d[FieldAuthorsLC] = lc
+	}
+	if len(p.Categories) > 0 {
+		d[FieldCategories] = p.Categories
+	}
+	if p.Year != 0 {
+		d[FieldYear] = float64(p.Year)
+	}
+	return d
+}
+
+// paperFromDocument rebuilds a Paper from Bleve's stored fields.
+func paperFromDocument(doc bindex.Document) Paper {
+	p := Paper{ID: doc.ID()}
+	doc.VisitFields(func(f bindex.Field) {
+		switch f.Name() {
+		case FieldTitle:
+			p.Title = string(f.Value())
+		case FieldAbstract:
+			p.Abstract = string(f.Value())
+		case FieldAuthors:
+			p.Authors = append(p.Authors, string(f.Value()))
+		case FieldCategories:
+			p.Categories = append(p.Categories, string(f.Value()))
+		case FieldPublished:
+			p.Published = string(f.Value())
+		case FieldURL:
+			p.URL = string(f.Value())
+		case FieldDOI:
+			p.DOI = string(f.Value())
+		case FieldYear:
+			if nf, ok := f.(bindex.NumericField); ok {
+				if v, err := nf.Number(); err == nil {
+					p.Year = int(v)
+				}
+			}
+		}
+	})
+	return p
+}
+
+// lookupPaper returns the stored paper with id, or ErrNotFound.
+func lookupPaper(idx bleve.Index, id string) (Paper, error) {
+	doc, err := idx.Document(id)
+	if err != nil {
+		return Paper{}, fmt.Errorf("read paper %q: %w", id, err)
+	}
+	if doc == nil {
+		return Paper{}, fmt.Errorf("%w: no paper with id %q", ErrNotFound, id)
+	}
+	return paperFromDocument(doc), nil
+}

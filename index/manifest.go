@@ -1,0 +1,105 @@
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/paperseek/paperseek/embed"
+)
+
+// FormatVersion is the on-disk layout version. An index written by a newer
+// paperseek with a higher version is refused rather than misread.
+const FormatVersion = 1
+
+const manifestName = "manifest.json"
+
+// Manifest is the one file that says which generation of the index is
+// current. Everything else in the directory is either referenced by it or
+// garbage left by an interrupted run. It is replaced by an atomic rename, so
+// a reader always sees either the old or the new generation, never a mix.
+type Manifest struct {
+	Format     int               `json:"format"`
+	Generation int               `json:"generation"`
+	Papers     int               `json:"papers"`
+	Embedder   embed.Fingerprint `json:"embedder"`
+	// EmbedderConfig holds what is needed to re-create the embedder at query
+	// time beyond the fingerprint (e.g. the local model's file name).
+	EmbedderConfig map[string]string `json:"embedder_config,omitempty"`
+	Created        time.Time         `json:"created"`
+	Updated        time.Time         `json:"updated"`
+}
+
+// genDirName is the directory holding one generation's files.
+func genDirName(gen int) string { return fmt.Sprintf("gen-%06d", gen) }
+
+// readManifest loads dir's manifest. It returns ErrNoIndex when there is none.
+func readManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoIndex
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read index manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%w: %s is not valid JSON: %v", ErrCorrupt, filepath.Join(dir, manifestName), err)
+	}
+	if m.Format > FormatVersion {
+		return nil, fmt.Errorf("index %s has format %d, this paperseek reads up to %d: upgrade paperseek", dir, m.Format, FormatVersion)
+	}
+	if m.Generation <= 0 {
+		return nil, fmt.Errorf("%w: %s names no generation", ErrCorrupt, filepath.Join(dir, manifestName))
+	}
+	return &m, nil
+}
+
+// writeManifest switches the index to m with write-temp, fsync, rename,
+// fsync-directory: the commit point of every index run.
+func writeManifest(dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, manifestName), b)
+}
+
+// writeFileAtomic writes data to path so that a crash leaves either the old
+// content or the new one, never a torn file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename or a new file in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,228 @@
+// Package query answers searches over an open index: the keyword leg
+// (Bleve), the semantic leg (embeddings), filters, fusion, paging, snippets
+// and related papers. The CLI and the HTTP server both call it, so they can
+// never disagree.
+package query
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Mode selects the rankers.
+type Mode string
+
+// Search modes.
+const (
+	ModeHybrid   Mode = "hybrid"
+	ModeKeyword  Mode = "keyword"
+	ModeSemantic Mode = "semantic"
+	ModeRelated  Mode = "related" // reported by related lookups
+)
+
+// Fusion methods.
+const (
+	FusionBlend = "blend"
+	FusionRRF   = "rrf"
+)
+
+// Limits on a request; part of the contract's error messages.
+const (
+	MaxK        = 1000
+	MaxOffset   = 10000
+	DefaultK    = 10
+	DefaultRRFK = 60
+	// MinWindow is the least each leg retrieves before fusion.
+	MinWindow = 100
+	// MaxQueryBytes bounds query text; longer text is cut, not refused, so a
+	// pasted abstract still works.
+	MaxQueryBytes = 8 << 10
+)
+
+// Request is one search (or related lookup), as parsed from flags or HTTP.
+type Request struct {
+	Query   string
+	K       int
+	Offset  int
+	Mode    Mode
+	Filter  Filter
+	Explain bool
+	Fusion  string
+	// KeywordWeight is the keyword leg's weight in blend fusion; nil means
+	// the default measured for the index's embedder.
+	KeywordWeight *float64
+	RRFK          float64
+	// IDsOnly skips loading stored papers and building snippets: results
+	// carry rank, id and scores only. For evaluation, where 100 hydrated
+	// results per query would cost more than the search itself.
+	IDsOnly bool
+}
+
+// Filter restricts both legs to the same papers.
+type Filter struct {
+	Years      YearRange
+	Categories []string // any of
+	Author     string   // case-insensitive substring of any author
+}
+
+// IsZero reports whether the filter keeps every paper.
+func (f Filter) IsZero() bool {
+	return f.Years == (YearRange{}) && len(f.Categories) == 0 && f.Author == ""
+}
+
+// YearRange is an inclusive range; 0 means open on that side.
+type YearRange struct{ From, To int }
+
+// BadRequestError is a problem with the request itself: exit code 2 on the
+// command line, HTTP 400 on the server. Its message names the parameter.
+type BadRequestError struct{ Msg string }
+
+func (e *BadRequestError) Error() string { return e.Msg }
+
+func badRequest(format string, args ...any) error {
+	return &BadRequestError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsBadRequest reports whether err is a BadRequestError.
+func IsBadRequest(err error) bool {
+	var b *BadRequestError
+	return errors.As(err, &b)
+}
+
+// ParseYear parses the contract's year forms: "2021", "2019..2023",
+// "2020.." and "..2018".
+func ParseYear(s string) (YearRange, error) {
+	s = strings.TrimSpace(s)
+	bad := func() (YearRange, error) {
+		return YearRange{}, badRequest("year must be YEAR, FROM..TO, FROM.. or ..TO (e.g. 2019..2023), got %q", s)
+	}
+	if s == "" {
+		return YearRange{}, nil
+	}
+	year := func(t string) (int, bool) {
+		if len(t) == 0 || len(t) > 4 {
+			return 0, false
+		}
+		n, err := strconv.Atoi(t)
+		return n, err == nil && n >= 1 && t[0] != '+' && t[0] != '-'
+	}
+	from, to, isRange := strings.Cut(s, "..")
+	if !isRange {
+		y, ok := year(s)
+		if !ok {
+			return bad()
+		}
+		return YearRange{From: y, To: y}, nil
+	}
+	var r YearRange
+	var ok bool
+	if from == "" && to == "" {
+		return bad()
+	}
+	if from != "" {
+		if r.From, ok = year(from); !ok {
+			return bad()
+		}
+	}
+	if to != "" {
+		if r.To, ok = year(to); !ok {
+			return bad()
+		}
+	}
+	if r.From != 0 && r.To != 0 && r.From > r.To {
+		return YearRange{}, badRequest("year range %q is empty: %d is after %d", s, r.From, r.To)
+	}
+	return r, nil
+}
+
+// String renders the range in the form ParseYear reads.
+func (r YearRange) String() string {
+	switch {
+	case r.From == 0 && r.To == 0:
+		return ""
+	case r.From == r.To:
+		return strconv.Itoa(r.From)
+	case r.To == 0:
+		return fmt.Sprintf("%d..", r.From)
+	case r.From == 0:
+		return fmt.Sprintf("..%d", r.To)
+	}
+	return fmt.Sprintf("%d..%d", r.From, r.To)
+}
+
+// Contains reports whether year is in the range. A paper with no year is
+// outside every non-empty range.
+func (r YearRange) Contains(year int) bool {
+	if r.From == 0 && r.To == 0 {
+		return true
+	}
+	if year == 0 {
+		return false
+	}
+	return (r.From == 0 || year >= r.From) && (r.To == 0 || year <= r.To)
+}
+
+// normalize fills defaults and validates; messages name the parameter as
+// both the CLI flag and the HTTP parameter spell it.
+func (r *Request) normalize(needQuery bool) error {
+	r.Query = strings.TrimSpace(r.Query)
+	if needQuery && r.Query == "" {
+		return badRequest("query is empty: give some words to search for")
+	}
+	if len(r.Query) > MaxQueryBytes {
+		r.Query = truncateUTF8(r.Query, MaxQueryBytes)
+	}
+	if r.K == 0 {
+		r.K = DefaultK
+	}
+	if r.K < 1 || r.K > MaxK {
+		return badRequest("k must be between 1 and %d", MaxK)
+	}
+	if r.Offset < 0 || r.Offset > MaxOffset {
+		return badRequest("offset must be between 0 and %d", MaxOffset)
+	}
+	switch r.Mode {
+	case "":
+		r.Mode = ModeHybrid
+	case ModeHybrid, ModeKeyword, ModeSemantic:
+	default:
+		return badRequest("mode must be hybrid, keyword or semantic, got %q", r.Mode)
+	}
+	switch r.Fusion {
+	case "":
+		r.Fusion = FusionBlend
+	case FusionBlend, FusionRRF:
+	default:
+		return badRequest("fusion must be blend or rrf, got %q", r.Fusion)
+	}
+	if w := r.KeywordWeight; w != nil && (math.IsNaN(*w) || *w < 0 || *w > 1) {
+		return badRequest("keyword weight must be between 0 and 1")
+	}
+	if r.RRFK == 0 {
+		r.RRFK = DefaultRRFK
+	}
+	if math.IsNaN(r.RRFK) || r.RRFK <= 0 || r.RRFK > 1e6 {
+		return badRequest("rrf k must be a positive number")
+	}
+	for i, c := range r.Filter.Categories {
+		r.Filter.Categories[i] = strings.TrimSpace(c)
+		if r.Filter.Categories[i] == "" {
+			return badRequest("category must not be empty")
+		}
+	}
+	r.Filter.Author = strings.TrimSpace(r.Filter.Author)
+	return nil
+}
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
