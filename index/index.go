@@ -31,7 +31,7 @@ type Index struct {
 // Open opens dir's current generation for reading. It fails with ErrNoIndex
 // when dir holds no index.
 func Open(ctx context.Context, dir string) (*Index, error) {
-	m, err := readManifest(dir)
+	m, err := ReadManifest(dir)
 	if err != nil {
 		if errors.Is(err, ErrNoIndex) {
 			return nil, fmt.Errorf("%w at %s: create one with `paperseek index FILE`", ErrNoIndex, dir)

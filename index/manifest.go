@@ -37,8 +37,8 @@ type Manifest struct {
 // genDirName is the directory holding one generation's files.
 func genDirName(gen int) string { return fmt.Sprintf("gen-%06d", gen) }
 
-// readManifest loads dir's manifest. It returns ErrNoIndex when there is none.
-func readManifest(dir string) (*Manifest, error) {
+// ReadManifest loads dir's manifest. It returns ErrNoIndex when there is none.
+func ReadManifest(dir string) (*Manifest, error) {
 	b, err := os.ReadFile(filepath.Join(dir, manifestName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoIndex

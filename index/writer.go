@@ -74,7 +74,7 @@ func BeginWrite(ctx context.Context, dir string, opts WriteOptions) (w *Writer, 
 			w.Abort()
 		}
 	}()
-	prev, err := readManifest(dir)
+	prev, err := ReadManifest(dir)
 	switch {
 	case errors.Is(err, ErrNoIndex):
 		prev = nil
