@@ -161,6 +161,10 @@ func (w *Writer) Commit(ctx context.Context) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if all {
+		// A new model means a new vector space: no old vector may survive.
+		w.vectors = newVectors(0)
+	}
 	if err := w.embed(ctx, emb, all); err != nil {
 		return nil, err
 	}
