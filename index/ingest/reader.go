@@ -1,0 +1,394 @@
+// Package ingest reads papers from the input formats `paperseek index`
+// accepts: JSON lines (generic, arXiv metadata snapshot, BEIR corpus, mixed
+// freely), JSON arrays, and CSV/TSV with a header, each optionally gzipped.
+// The format is detected from the content, never from the file name.
+//
+// A Reader streams: memory stays bounded by one record (at most 16 MiB)
+// whatever the size of the input. Problems come in two kinds. A bad record
+// (invalid JSON on one line, no id, neither title nor abstract, a field of
+// the wrong type) is a *RecordError: the caller reports it and goes on. Any
+// other error means the input itself is broken (truncated gzip, I/O error,
+// a JSON array cut off) and the caller must stop.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+// Format names the detected input format.
+type Format string
+
+// The formats NewReader recognises. JSON lines may mix record kinds; the
+// format of a JSON lines input is the kind of its first record (generic
+// JSONL when the first line is not a valid JSON object).
+const (
+	FormatJSONL     Format = "jsonl"
+	FormatArxiv     Format = "arxiv"
+	FormatBEIR      Format = "beir"
+	FormatJSONArray Format = "json-array"
+	FormatCSV       Format = "csv"
+	FormatTSV       Format = "tsv"
+)
+
+// RecordError is one skipped record. Its Error text is "FILE:LINE: reason",
+// LINE being the 1-based line where the record starts.
+type RecordError struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+}
+
+// source is one format's record loop.
+type source interface {
+	next() (index.Paper, error)
+}
+
+// Reader streams papers from one input.
+type Reader struct {
+	format  Format
+	src     source
+	closer  io.Closer
+	pending *result // the record read while detecting the format
+	err     error   // io.EOF or the error that broke the input, once seen
+}
+
+type result struct {
+	paper index.Paper
+	err   error
+}
+
+// bufSize is the read buffer; detection looks at most this far ahead.
+const bufSize = 64 << 10
+
+// NewReader detects the format of r: gzip by its magic bytes (decompressed
+// transparently), a UTF-8 byte-order mark is skipped, then JSON array,
+// JSON lines or CSV/TSV by the content. name is used in every error
+// message ("stdin" for standard input). An input in no recognised format
+// is an error naming it. An empty input is valid and holds no papers.
+func NewReader(name string, r io.Reader) (*Reader, error) {
+	return newReader(name, r, maxRecordBytes)
+}
+
+// Open opens path ("-" for standard input, named "stdin" in messages) and
+// returns a Reader whose Close closes the file.
+func Open(path string) (*Reader, error) {
+	if path == "-" {
+		return NewReader("stdin", os.Stdin)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s: is a directory, not a file of papers", path)
+	}
+	rd, err := NewReader(path, f)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	rd.closer = f
+	return rd, nil
+}
+
+// Close releases the input; for a Reader from Open it closes the file.
+// The gzip reader is not closed: its Close only repeats the decoding
+// error Next has already returned.
+func (r *Reader) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	err := r.closer.Close()
+	r.closer = nil
+	return err
+}
+
+// Format reports the detected format.
+func (r *Reader) Format() Format { return r.format }
+
+// Next returns the next paper, or io.EOF at the end. A bad record is a
+// *RecordError: report it and call Next again. Any other error means the
+// input is broken; its text starts with the file name, and every later
+// call returns it again.
+func (r *Reader) Next() (index.Paper, error) {
+	if r.err != nil {
+		return index.Paper{}, r.err
+	}
+	var p index.Paper
+	var err error
+	if r.pending != nil {
+		p, err = r.pending.paper, r.pending.err
+		r.pending = nil
+	} else {
+		p, err = r.src.next()
+	}
+	var re *RecordError
+	if err != nil && !errors.As(err, &re) {
+		r.err = err
+	}
+	return p, err
+}
+
+func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
+	r := &Reader{}
+	br := bufio.NewReaderSize(tagReader{r: in}, bufSize)
+	head, err := br.Peek(6)
+	if err != nil && err != io.EOF {
+		return nil, streamFatal(name, err)
+	}
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, streamFatal(name, gzipError(err))
+		}
+		br = bufio.NewReaderSize(tagReader{r: gz, gzip: true}, bufSize)
+		if head, err = br.Peek(6); err != nil && err != io.EOF {
+			return nil, streamFatal(name, err)
+		}
+	}
+	if err := unsupported(name, head); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	skipped, first, err := skipBlankLines(br)
+	if err == io.EOF {
+		r.format = FormatJSONL
+		r.src = eofSource{}
+		return r, nil
+	}
+	if err != nil {
+		return nil, streamFatal(name, err)
+	}
+	switch first {
+	case '[':
+		sc := valueScanner{br: br, line: skipped + 1, max: maxRecord}
+		if _, err := sc.peek(); err != nil { // white space before the [ on its line
+			return nil, streamFatal(name, err)
+		}
+		_, _ = br.ReadByte()
+		r.format = FormatJSONArray
+		r.src = &valuesSource{name: name, array: true, sc: sc}
+		return r, nil
+	case '{':
+		var src source
+		if firstLineIsOpenBrace(br) {
+			// Pretty-printed objects one after another (`jq` output).
+			src = &valuesSource{name: name, sc: valueScanner{br: br, line: skipped + 1, max: maxRecord}}
+		} else {
+			src = &jsonlSource{name: name, lines: &lineReader{br: br, max: maxRecord, line: skipped}}
+		}
+		return r.primeJSON(src)
+	}
+	lines := &lineReader{br: br, max: maxRecord, line: skipped}
+	header, err := lines.next()
+	switch {
+	case errors.Is(err, errLineTooLong):
+		header = nil
+	case err != nil && err != io.EOF:
+		return nil, streamFatal(name, err)
+	}
+	delim, fields, cols, err := detectCSVHeader(name, header)
+	if err != nil {
+		return nil, err
+	}
+	r.format = FormatCSV
+	if delim == '\t' {
+		r.format = FormatTSV
+	}
+	r.src = &csvSource{name: name, lines: lines, cols: cols, width: len(fields), p: csvParser{delim: delim}}
+	return r, nil
+}
+
+// primeJSON reads the first record, whose kind names the format.
+func (r *Reader) primeJSON(src source) (*Reader, error) {
+	r.src = src
+	p, err := src.next()
+	var re *RecordError
+	switch {
+	case err == nil:
+		r.format = kindOf(src)
+	case errors.As(err, &re), err == io.EOF:
+		r.format = FormatJSONL
+	default:
+		return nil, err
+	}
+	r.pending = &result{p, err}
+	return r, nil
+}
+
+func kindOf(src source) Format {
+	switch s := src.(type) {
+	case *jsonlSource:
+		return s.lastKind
+	case *valuesSource:
+		return s.lastKind
+	}
+	return FormatJSONL
+}
+
+// firstLineIsOpenBrace reports whether the first line is a lone "{", the
+// start of a pretty-printed object rather than a JSON line.
+func firstLineIsOpenBrace(br *bufio.Reader) bool {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	} else {
+		return false
+	}
+	return string(bytes.TrimSpace(head)) == "{"
+}
+
+// skipBlankLines consumes whole blank lines before the first content,
+// returning how many there were and the first content byte (not consumed).
+func skipBlankLines(br *bufio.Reader) (int, byte, error) {
+	lines := 0
+	for {
+		buf, err := br.Peek(br.Size())
+		for i, c := range buf {
+			if !isSpace(c) {
+				nl := bytes.LastIndexByte(buf[:i], '\n')
+				lines += bytes.Count(buf[:nl+1], []byte{'\n'})
+				_, _ = br.Discard(nl + 1)
+				return lines, c, nil
+			}
+		}
+		lines += bytes.Count(buf, []byte{'\n'})
+		_, _ = br.Discard(len(buf))
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return lines, 0, err
+		}
+	}
+}
+
+// unsupported names inputs that are clearly not text we can read, so the
+// user learns what to do instead of seeing "not a recognised format".
+func unsupported(name string, head []byte) error {
+	for _, m := range []struct{ magic, what, fix string }{
+		{"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first (zstd -d) or use gzip"},
+		{"\xfd7zXZ\x00", "xz-compressed", "decompress it first (xz -d) or use gzip"},
+		{"PK\x03\x04", "a zip archive", "extract it first (unzip)"},
+		{"\xff\xfe", "UTF-16 text", "convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
+		{"\xfe\xff", "UTF-16 text", "convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
+	} {
+		if bytes.HasPrefix(head, []byte(m.magic)) {
+			return fmt.Errorf("%s: input is %s: %s", name, m.what, m.fix)
+		}
+	}
+	if len(head) >= 4 && string(head[:3]) == "BZh" && head[3] >= '1' && head[3] <= '9' {
+		return fmt.Errorf("%s: input is bzip2-compressed: decompress it first (bzip2 -d) or use gzip", name)
+	}
+	return nil
+}
+
+// streamError marks a failure of the input stream itself (reading or
+// decompressing), as opposed to a problem with what it contains.
+type streamError struct {
+	err  error
+	gzip bool
+}
+
+func (e *streamError) Error() string { return e.err.Error() }
+func (e *streamError) Unwrap() error { return e.err }
+
+// tagReader marks every error but io.EOF as a streamError, so the format
+// readers above it can tell a broken stream from broken content.
+type tagReader struct {
+	r    io.Reader
+	gzip bool
+}
+
+func (t tagReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		var se *streamError
+		if !errors.As(err, &se) {
+			err = &streamError{err: err, gzip: t.gzip}
+		}
+	}
+	return n, err
+}
+
+// gzipError tags an error from reading the gzip header.
+func gzipError(err error) error {
+	var se *streamError
+	if errors.As(err, &se) {
+		return err
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return &streamError{err: err, gzip: true}
+}
+
+// streamFatal turns an error of the input stream into the message that
+// stops the run; io.EOF passes through.
+func streamFatal(name string, err error) error {
+	if err == io.EOF {
+		return io.EOF
+	}
+	var se *streamError
+	if !errors.As(err, &se) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if se.gzip {
+		if errors.Is(se.err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s: truncated gzip stream: %w", name, se.err)
+		}
+		return fmt.Errorf("%s: corrupt gzip stream: %w", name, se.err)
+	}
+	cause := se.err
+	var pe *fs.PathError
+	if errors.As(cause, &pe) {
+		cause = pe.Err
+	}
+	return fmt.Errorf("%s: read: %w", name, cause)
+}
+
+type eofSource struct{}
+
+func (eofSource) next() (index.Paper, error) { return index.Paper{}, io.EOF }
+
+// jsonlSource reads one JSON object a line.
+type jsonlSource struct {
+	name     string
+	lines    *lineReader
+	dec      jsonDecoder
+	lastKind Format
+}
+
+func (s *jsonlSource) next() (index.Paper, error) {
+	for {
+		line, err := s.lines.next()
+		if errors.Is(err, errLineTooLong) {
+			return index.Paper{}, &RecordError{File: s.name, Line: s.lines.line, Reason: "line longer than " + sizeText(s.lines.max)}
+		}
+		if err != nil {
+			return index.Paper{}, streamFatal(s.name, err)
+		}
+		if isBlank(line) {
+			continue
+		}
+		p, kind, reason := s.dec.decode(line)
+		if reason != "" {
+			return index.Paper{}, &RecordError{File: s.name, Line: s.lines.line, Reason: reason}
+		}
+		s.lastKind = kind
+		return p, nil
+	}
+}
