@@ -168,6 +168,9 @@ func (w *Writer) Commit(ctx context.Context) (*Manifest, error) {
 	if err := w.embed(ctx, emb, all); err != nil {
 		return nil, err
 	}
+	if w.opts.Progress != nil {
+		w.opts.Progress("saving", 0, 0)
+	}
 	n, err := w.kw.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count keyword documents: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"time"
 )
@@ -31,6 +32,14 @@ func newProgress(io *IOStreams, totalBytes int64) *progress {
 	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, start: now}
 }
 
+// trace prints phase timings to stderr when PAPERSEEK_DEBUG is set: where
+// an index run spends its time, for people tuning large imports.
+func (p *progress) trace(phase string) {
+	if os.Getenv("PAPERSEEK_DEBUG") != "" {
+		fmt.Fprintf(p.io.ErrOut, "paperseek: %s starts at %.1fs (%d papers read)\n", phase, time.Since(p.start).Seconds(), p.n)
+	}
+}
+
 func (p *progress) file(c *countingReader) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -53,6 +62,7 @@ func (p *progress) phase(name string, done, total int) {
 	defer p.mu.Unlock()
 	if name != p.phaseName {
 		p.phaseName, p.phaseStart = name, time.Now()
+		p.trace(name)
 	}
 	p.phaseDone, p.phaseTotal = done, total
 	p.draw(false)

@@ -39,6 +39,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newGetCmd(g),
 		newStatsCmd(g),
 		newEvalCmd(g),
+		newServeCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,97 @@
+package query
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+// The scale benchmarks search a prebuilt index of the 119k-paper arXiv set:
+//
+//	paperseek index --index /tmp/ps-119k ../shared/data/arxiv/arxiv-119k.jsonl.gz
+//	PAPERSEEK_BENCH_INDEX=/tmp/ps-119k go test -run '^$' -bench 119k ./query
+//
+// (bench/search.sh does both.) Without the variable they are skipped.
+func openBenchIndex(b *testing.B) *Engine {
+	dir := os.Getenv("PAPERSEEK_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("set PAPERSEEK_BENCH_INDEX to an index directory (see bench/search.sh)")
+	}
+	ix, err := index.Open(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	e, err := New(ix)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// benchQueries are title-length queries of the kind people type, on topics
+// the arXiv set covers.
+var benchQueries = []string{
+	"speculative decoding for large language models",
+	"kv cache compression long context",
+	"retrieval augmented generation hallucination",
+	"graph neural networks for molecules",
+	"diffusion models image editing",
+	"reinforcement learning from human feedback",
+	"vision transformer efficient attention",
+	"federated learning privacy",
+	"mixture of experts routing",
+	"code generation benchmark",
+	"quantum error correction surface code",
+	"robot manipulation imitation learning",
+	"low rank adaptation fine tuning",
+	"multimodal reasoning benchmark",
+	"time series forecasting transformer",
+	"adversarial robustness certified defense",
+}
+
+func benchSearch(b *testing.B, mode Mode, k int) {
+	e := openBenchIndex(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		q := benchQueries[i%len(benchQueries)]
+		resp, err := e.Search(ctx, Request{Query: q, Mode: mode, K: k})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(resp.Results) == 0 {
+			b.Fatalf("no results for %q", q)
+		}
+	}
+}
+
+func BenchmarkKeyword119k(b *testing.B)  { benchSearch(b, ModeKeyword, 10) }
+func BenchmarkSemantic119k(b *testing.B) { benchSearch(b, ModeSemantic, 10) }
+func BenchmarkHybrid119k(b *testing.B)   { benchSearch(b, ModeHybrid, 10) }
+
+func BenchmarkRelated119k(b *testing.B) {
+	e := openBenchIndex(b)
+	ctx := context.Background()
+	seeds := e.ix.Vectors().IDs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		id := seeds[(i*7919)%len(seeds)]
+		if _, err := e.Related(ctx, id, Request{K: 10}); err != nil && !strings.Contains(err.Error(), "no paper") {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHybridDemo needs no data: the 60-paper demo index TestMain built.
+func BenchmarkHybridDemo(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		if _, err := testEngine.Search(ctx, Request{Query: benchQueries[i%len(benchQueries)]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
