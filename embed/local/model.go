@@ -1,0 +1,508 @@
+// Package local is paperseek's default embedder: a vector space learned from
+// the indexed corpus itself at index time, so semantic search works with no
+// network, no download and no API key. The model is stored inside the index
+// and every later text (new papers, queries) is embedded with it.
+//
+// Two classic count-based methods are available, and by default both are
+// used side by side (bench/embedlab has the measurements behind the choice):
+//
+//   - PPMI-SIF: word vectors from the truncated SVD of the positive PMI
+//     word–context matrix (window ±5, context smoothing 0.75, UΣ^½), and a
+//     text is the SIF-weighted average of its word vectors (weight
+//     a/(a+p(w)), a = 1e-3) with the corpus's first principal component
+//     removed.
+//   - LSA: the truncated SVD of the (1+ln tf)·ln(N/df) term–document matrix;
+//     a text is its tf-idf vector projected onto the top singular vectors.
+//
+// The combined vector is the two unit vectors, each scaled by 1/√2, one after
+// the other, so a dot product between two of them is the mean of the two
+// cosines.
+package local
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/paperseek/paperseek/embed"
+)
+
+// Methods accepted in Options.Method.
+const (
+	MethodPPMISIF = "ppmi-sif"
+	MethodLSA     = "lsa"
+	MethodBoth    = "ppmi-sif+lsa"
+)
+
+// modelVersion is bumped whenever a change alters the vectors produced from
+// the same corpus, so two indexes built by different versions never look
+// like the same vector space.
+const modelVersion = "v1"
+
+// Options controls training. The zero value trains the default model.
+type Options struct {
+	// Dimensions of the output vectors; 256 when zero. With MethodBoth each
+	// half gets half of them. A tiny corpus cannot support many dimensions:
+	// the model then has fewer, and Fingerprint reports the actual number.
+	Dimensions int
+	// Seed of the random projection inside the SVD. The same corpus and
+	// seed always give the same model.
+	Seed int64
+	// Method is MethodBoth when empty.
+	Method string
+	// Tokenizer is TokenizerEn when empty.
+	Tokenizer string
+	// MinDocFreq drops words in fewer documents (default 2): a word seen in
+	// one paper cannot relate two papers.
+	MinDocFreq int
+	// MaxVocab caps the vocabulary at the most frequent words (default
+	// 100,000), which bounds model size and training memory on big corpora.
+	MaxVocab int
+	// Workers bounds the goroutines used; GOMAXPROCS when zero.
+	Workers int
+	// Tuning overrides the method's parameters; nil means DefaultTuning().
+	// It exists for the measurements in bench/embedlab.
+	Tuning *Tuning
+}
+
+// Tuning holds the parameters that were chosen by measurement. The product
+// leaves Options.Tuning nil.
+type Tuning struct {
+	Window           int     // co-occurrence window, ± tokens
+	ContextSmoothing float64 // exponent α on context counts in PMI
+	PPMISigmaPower   float64 // word vectors are UΣ^p
+	SIFWeight        float64 // a in a/(a+p(w))
+	RemovePC         bool    // remove the first principal component (SIF)
+	LSASigmaPower    float64 // LSA term vectors are UΣ^p (0: plain projection)
+	LSADocNorm       bool    // unit-normalise tf-idf document columns before the SVD
+	Oversample       int     // extra random directions in the SVD
+	PowerIters       int     // subspace iterations in the SVD
+}
+
+// DefaultTuning returns the parameters the product uses.
+func DefaultTuning() Tuning {
+	return Tuning{
+		Window:           5,
+		ContextSmoothing: 0.75,
+		PPMISigmaPower:   0.5,
+		SIFWeight:        3e-4,
+		RemovePC:         true,
+		LSASigmaPower:    0,
+		LSADocNorm:       false,
+		Oversample:       50,
+		PowerIters:       6,
+	}
+}
+
+func (o Options) withDefaults() Options {
+	if o.Dimensions == 0 {
+		o.Dimensions = 256
+	}
+	if o.Method == "" {
+		o.Method = MethodBoth
+	}
+	if o.Tokenizer == "" {
+		o.Tokenizer = TokenizerEn
+	}
+	if o.MinDocFreq == 0 {
+		o.MinDocFreq = 2
+	}
+	if o.MaxVocab == 0 {
+		o.MaxVocab = 100_000
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Tuning == nil {
+		t := DefaultTuning()
+		o.Tuning = &t
+	}
+	return o
+}
+
+// Model is a trained local embedder. It is safe for concurrent use.
+type Model struct {
+	method    string
+	tokName   string
+	tok       tokenizer
+	words     []string
+	vocab     map[string]int32
+	tuning    Tuning
+	docs      int // training corpus size, for the record
+	sifDims   int
+	sifWeight []float32 // per word: a/(a+p(w))
+	sifVec    []float32 // words × sifDims
+	pc        []float32 // first principal component of SIF document vectors
+	lsaDims   int
+	idf       []float32 // per word: ln(N/df)
+	lsaVec    []float32 // words × lsaDims
+}
+
+var _ embed.Embedder = (*Model)(nil)
+
+// Train learns a model from every text of the corpus.
+func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
+	opts = opts.withDefaults()
+	tn := *opts.Tuning
+	switch opts.Method {
+	case MethodPPMISIF, MethodLSA, MethodBoth:
+	default:
+		return nil, fmt.Errorf("train local embedder: unknown method %q", opts.Method)
+	}
+	if opts.Dimensions < 2 || tn.Window < 1 || tn.Oversample < 0 || tn.PowerIters < 0 {
+		return nil, fmt.Errorf("train local embedder: invalid options (dimensions %d, window %d)", opts.Dimensions, tn.Window)
+	}
+	tok, err := newTokenizer(opts.Tokenizer)
+	if err != nil {
+		return nil, fmt.Errorf("train local embedder: %w", err)
+	}
+	t, err := tokenizeCorpus(ctx, corpus, tok, opts.Workers)
+	if err != nil {
+		return nil, fmt.Errorf("train local embedder: %w", err)
+	}
+	minDF := opts.MinDocFreq
+	if t.docs() < 2 {
+		// One document relates nothing to anything; still give its words
+		// vectors so the index works instead of failing.
+		minDF = 1
+	}
+	t.restrict(minDF, opts.MaxVocab)
+	if len(t.terms) == 0 {
+		return nil, fmt.Errorf("train local embedder: the corpus (%d documents) has no word in %d or more documents", t.docs(), minDF)
+	}
+	m := &Model{method: opts.Method, tokName: opts.Tokenizer, tok: tok,
+		words: t.terms, tuning: tn, docs: t.docs()}
+	m.buildVocab()
+
+	sifDims, lsaDims := 0, 0
+	switch opts.Method {
+	case MethodPPMISIF:
+		sifDims = opts.Dimensions
+	case MethodLSA:
+		lsaDims = opts.Dimensions
+	case MethodBoth:
+		sifDims = opts.Dimensions / 2
+		lsaDims = opts.Dimensions - sifDims
+	}
+	seed := uint64(opts.Seed)
+	if sifDims > 0 {
+		if err := m.trainSIF(ctx, t, sifDims, seed, opts.Workers); err != nil {
+			return nil, fmt.Errorf("train local embedder: ppmi-sif: %w", err)
+		}
+	}
+	if lsaDims > 0 {
+		if err := m.trainLSA(ctx, t, lsaDims, seed+1, opts.Workers); err != nil {
+			return nil, fmt.Errorf("train local embedder: lsa: %w", err)
+		}
+	}
+	if m.sifDims+m.lsaDims == 0 {
+		return nil, fmt.Errorf("train local embedder: the corpus (%d documents) is too small to learn any dimension", t.docs())
+	}
+	return m, nil
+}
+
+func (m *Model) buildVocab() {
+	m.vocab = make(map[string]int32, len(m.words))
+	for i, w := range m.words {
+		m.vocab[w] = int32(i)
+	}
+}
+
+func (m *Model) trainSIF(ctx context.Context, t *tokenized, dims int, seed uint64, workers int) error {
+	tn := m.tuning
+	a, err := ppmiMatrix(ctx, t, tn.Window, tn.ContextSmoothing, workers)
+	if err != nil {
+		return err
+	}
+	at := a.transpose()
+	u, sigma, k, err := truncatedSVD(ctx, a, at, svdParams{k: dims, oversample: tn.Oversample,
+		powerIters: tn.PowerIters, seed: seed, workers: workers})
+	if err != nil {
+		return err
+	}
+	a, at = nil, nil
+	if k == 0 {
+		return nil
+	}
+	v := len(t.terms)
+	m.sifDims = k
+	m.sifVec = scaleColumns(u, v, k, sigma, tn.PPMISigmaPower)
+	var total float64
+	for _, c := range t.count {
+		total += float64(c)
+	}
+	m.sifWeight = make([]float32, v)
+	for w, c := range t.count {
+		m.sifWeight[w] = float32(tn.SIFWeight / (tn.SIFWeight + float64(c)/total))
+	}
+	if tn.RemovePC {
+		m.pc = m.principalComponent(t, workers)
+	}
+	return ctx.Err()
+}
+
+func (m *Model) trainLSA(ctx context.Context, t *tokenized, dims int, seed uint64, workers int) error {
+	tn := m.tuning
+	v, n := len(t.terms), t.docs()
+	m.idf = make([]float32, v)
+	for w, df := range t.df {
+		m.idf[w] = float32(math.Log(float64(n) / float64(df)))
+	}
+	// Document × term first (one row per document, built in corpus order),
+	// then transposed: the SVD wants terms as rows.
+	dt := &csr{rows: n, cols: v, ptr: make([]int, 1, n+1)}
+	var ids []int32
+	for d := 0; d < n; d++ {
+		ids = append(ids[:0], t.stream[t.start[d]:t.start[d+1]]...)
+		slices.Sort(ids)
+		rowStart := len(dt.val)
+		var norm float64
+		for i := 0; i < len(ids); {
+			j := i + 1
+			for j < len(ids) && ids[j] == ids[i] {
+				j++
+			}
+			x := (1 + math.Log(float64(j-i))) * float64(m.idf[ids[i]])
+			if x > 0 {
+				dt.idx = append(dt.idx, ids[i])
+				dt.val = append(dt.val, float32(x))
+				norm += x * x
+			}
+			i = j
+		}
+		if tn.LSADocNorm && norm > 0 {
+			s := float32(1 / math.Sqrt(norm))
+			for p := rowStart; p < len(dt.val); p++ {
+				dt.val[p] *= s
+			}
+		}
+		dt.ptr = append(dt.ptr, len(dt.idx))
+	}
+	td := dt.transpose()
+	u, sigma, k, err := truncatedSVD(ctx, td, dt, svdParams{k: dims, oversample: tn.Oversample,
+		powerIters: tn.PowerIters, seed: seed, workers: workers})
+	if err != nil {
+		return err
+	}
+	m.lsaDims = k
+	if k == 0 {
+		m.idf = nil
+		return nil
+	}
+	m.lsaVec = scaleColumns(u, v, k, sigma, tn.LSASigmaPower)
+	return ctx.Err()
+}
+
+// scaleColumns returns U·Σ^p as float32, row-major rows × k.
+func scaleColumns(u []float64, rows, k int, sigma []float64, p float64) []float32 {
+	s := make([]float64, k)
+	for j := range s {
+		s[j] = math.Pow(sigma[j], p)
+	}
+	out := make([]float32, rows*k)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < k; j++ {
+			out[i*k+j] = float32(u[i*k+j] * s[j])
+		}
+	}
+	return out
+}
+
+// principalComponent is the top right singular vector of the matrix whose
+// rows are the SIF averages of every training document: the direction
+// common to all texts (frequent-word and style noise) that SIF removes.
+func (m *Model) principalComponent(t *tokenized, workers int) []float32 {
+	k := m.sifDims
+	n := t.docs()
+	// Fixed-size chunks summed in chunk order keep the result independent
+	// of the number of workers.
+	const chunk = 2048
+	nChunks := (n + chunk - 1) / chunk
+	partial := make([][]float64, nChunks)
+	parallelFor(nChunks, workers, func(lo, hi int) {
+		vec := make([]float64, k)
+		for c := lo; c < hi; c++ {
+			g := make([]float64, k*k)
+			for d := c * chunk; d < min(n, (c+1)*chunk); d++ {
+				clear(vec)
+				s := t.stream[t.start[d]:t.start[d+1]]
+				if len(s) == 0 {
+					continue
+				}
+				for _, w := range s {
+					wt := float64(m.sifWeight[w])
+					row := m.sifVec[int(w)*k : int(w+1)*k]
+					for j, x := range row {
+						vec[j] += wt * float64(x)
+					}
+				}
+				inv := 1 / float64(len(s))
+				for i := range vec {
+					vec[i] *= inv
+				}
+				for i, xi := range vec {
+					if xi == 0 {
+						continue
+					}
+					gi := g[i*k : (i+1)*k]
+					for j := i; j < k; j++ {
+						gi[j] += xi * vec[j]
+					}
+				}
+			}
+			partial[c] = g
+		}
+	})
+	g := make([]float64, k*k)
+	for _, p := range partial {
+		for i, x := range p {
+			g[i] += x
+		}
+	}
+	return topEigenvector(g, k)
+}
+
+// EmbedQuery embeds a search query. A query with no word the model knows is
+// the all-zero vector.
+func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	out := make([]float32, m.Dimensions())
+	m.embed(text, out, nil)
+	return out, nil
+}
+
+// EmbedDocuments embeds texts in parallel; the result does not depend on the
+// batch it came in.
+func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	dims := m.Dimensions()
+	flat := make([]float32, len(texts)*dims)
+	out := make([][]float32, len(texts))
+	var mu sync.Mutex
+	var err error
+	parallelFor(len(texts), 0, func(lo, hi int) {
+		var ids []int32
+		for i := lo; i < hi; i++ {
+			if e := ctx.Err(); e != nil {
+				mu.Lock()
+				err = e
+				mu.Unlock()
+				return
+			}
+			out[i] = flat[i*dims : (i+1)*dims : (i+1)*dims]
+			ids = m.embed(texts[i], out[i], ids)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embed documents: %w", err)
+	}
+	return out, nil
+}
+
+// Dimensions is the length of every vector the model produces.
+func (m *Model) Dimensions() int { return m.sifDims + m.lsaDims }
+
+// Fingerprint names the vector space: method, version and dimensions.
+func (m *Model) Fingerprint() embed.Fingerprint {
+	name := m.method + "-" + modelVersion
+	if m.tokName != TokenizerEn {
+		name += "-" + m.tokName
+	}
+	return embed.Fingerprint{Name: "local", Model: name, Dimensions: m.Dimensions()}
+}
+
+// Vocabulary is the number of words the model knows.
+func (m *Model) Vocabulary() int { return len(m.words) }
+
+// embed writes the vector of text into out (len Dimensions, zeroed by the
+// caller or freshly made) and returns ids for reuse as scratch space.
+func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
+	ids = ids[:0]
+	m.tok.tokens(text, func(s string) {
+		if id, ok := m.vocab[s]; ok {
+			ids = append(ids, id)
+		}
+	})
+	clear(out)
+	if len(ids) == 0 {
+		return ids
+	}
+	sif, lsa := out[:m.sifDims], out[m.sifDims:]
+	if m.sifDims > 0 {
+		k := m.sifDims
+		acc := make([]float64, k)
+		for _, w := range ids {
+			wt := float64(m.sifWeight[w])
+			for j, x := range m.sifVec[int(w)*k : int(w+1)*k] {
+				acc[j] += wt * float64(x)
+			}
+		}
+		if m.pc != nil {
+			var dot float64
+			for j, x := range m.pc {
+				dot += acc[j] * float64(x)
+			}
+			for j, x := range m.pc {
+				acc[j] -= dot * float64(x)
+			}
+		}
+		normalizeInto(sif, acc)
+	}
+	if m.lsaDims > 0 {
+		k := m.lsaDims
+		acc := make([]float64, k)
+		slices.Sort(ids)
+		for i := 0; i < len(ids); {
+			j := i + 1
+			for j < len(ids) && ids[j] == ids[i] {
+				j++
+			}
+			w := ids[i]
+			wt := (1 + math.Log(float64(j-i))) * float64(m.idf[w])
+			for c, x := range m.lsaVec[int(w)*k : int(w+1)*k] {
+				acc[c] += wt * float64(x)
+			}
+			i = j
+		}
+		normalizeInto(lsa, acc)
+	}
+	if m.sifDims > 0 && m.lsaDims > 0 {
+		// Each half is a unit vector (or zero); scaling both by 1/√2 makes
+		// a dot product the mean of the two cosines. Renormalising covers
+		// a text where only one half is non-zero.
+		normalize(out)
+	}
+	return ids
+}
+
+// normalizeInto writes acc/‖acc‖ into dst, or zeros when acc is zero.
+func normalizeInto(dst []float32, acc []float64) {
+	var ss float64
+	for _, x := range acc {
+		ss += x * x
+	}
+	if ss == 0 || math.IsNaN(ss) || math.IsInf(ss, 0) {
+		clear(dst)
+		return
+	}
+	inv := 1 / math.Sqrt(ss)
+	for i, x := range acc {
+		dst[i] = float32(x * inv)
+	}
+}
+
+// normalize scales v to unit length in place; a zero vector stays zero.
+func normalize(v []float32) {
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return
+	}
+	inv := 1 / math.Sqrt(ss)
+	for i, x := range v {
+		v[i] = float32(float64(x) * inv)
+	}
+}
