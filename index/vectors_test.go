@@ -1,11 +1,15 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -155,4 +159,156 @@ func TestVectorsCorruptFileRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// clustered returns n unit vectors in dims dimensions around 40 random
+// centres, with a year each, like embeddings of papers on 40 topics.
+func clustered(n, dims int, seed uint64) ([]string, [][]float32, []VectorMeta) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	centres := make([][]float32, 40)
+	for i := range centres {
+		c := make([]float32, dims)
+		for j := range c {
+			c[j] = float32(rng.NormFloat64())
+		}
+		centres[i] = unit(c...)
+	}
+	ids := make([]string, n)
+	vecs := make([][]float32, n)
+	metas := make([]VectorMeta, n)
+	for i := range ids {
+		c := centres[rng.IntN(len(centres))]
+		v := make([]float32, dims)
+		for j := range v {
+			v[j] = c[j] + 0.35*float32(rng.NormFloat64())/float32(math.Sqrt(float64(dims)))
+		}
+		ids[i] = fmt.Sprintf("p%06d", i)
+		vecs[i] = unit(v...)
+		metas[i] = VectorMeta{Year: 2000 + i%25}
+	}
+	return ids, vecs, metas
+}
+
+// exact is the brute-force answer a partitioned search approximates.
+func exact(vecs [][]float32, ids []string, q []float32, n int, keep func(int) bool) []string {
+	type sc struct {
+		id string
+		s  float64
+	}
+	var all []sc
+	for i, v := range vecs {
+		if keep == nil || keep(i) {
+			all = append(all, sc{ids[i], dot(q, v)})
+		}
+	}
+	slices.SortFunc(all, func(a, b sc) int { return cmp.Compare(b.s, a.s) })
+	var out []string
+	for _, s := range all[:min(n, len(all))] {
+		out = append(out, s.id)
+	}
+	return out
+}
+
+func TestPartitionedSearch(t *testing.T) {
+	ctx := context.Background()
+	n := partitionMinPapers + 4000
+	ids, vecs, metas := clustered(n, 24, 1)
+	v := newVectors(0)
+	for i := range ids {
+		if err := v.Put(ctx, ids[i], vecs[i], metas[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !v.needsPartitioning() {
+		t.Fatal("a store past partitionMinPapers should ask to be partitioned")
+	}
+	if err := v.partition(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v.Lists() != n/papersPerList || v.Count() != n || v.needsPartitioning() {
+		t.Fatalf("lists = %d, count = %d, needsPartitioning = %v", v.Lists(), v.Count(), v.needsPartitioning())
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	var found, total int
+	for range 50 {
+		q := vecs[rng.IntN(n)]
+		hits, err := v.Search(ctx, q, 100, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := exact(vecs, ids, q, 100, nil)
+		got := map[string]bool{}
+		for _, h := range hits {
+			got[h.ID] = true
+		}
+		for _, id := range want {
+			total++
+			if got[id] {
+				found++
+			}
+		}
+	}
+	if recall := float64(found) / float64(total); recall < 0.95 {
+		t.Errorf("recall@100 of the partitioned search = %.3f, want ≥ 0.95", recall)
+	}
+
+	// A filter that only far-away papers pass still finds them: the search
+	// goes on past the probed lists.
+	q := vecs[0]
+	far := exact(vecs, ids, unit(negate(q)...), 1, nil)[0]
+	farYear := metas[slices.Index(ids, far)].Year
+	only := func(m *VectorMeta) bool { return m.Year == farYear && m.Year != 0 }
+	hits, err := v.Search(ctx, q, 5, only)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := exact(vecs, ids, q, 5, func(i int) bool { return metas[i].Year == farYear })
+	if ids := vecIDs(hits); !slices.Equal(ids, want) {
+		t.Errorf("filtered search = %v, want %v", ids, want)
+	}
+
+	// The partitioning survives a save and load, and so do the answers.
+	path := filepath.Join(t.TempDir(), vectorsName)
+	if err := v.save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadVectors(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Lists() != v.Lists() || back.Count() != n {
+		t.Fatalf("reloaded: %d lists, %d vectors", back.Lists(), back.Count())
+	}
+	for range 10 {
+		q := vecs[rng.IntN(n)]
+		a, _ := v.Search(ctx, q, 20, nil)
+		b, _ := back.Search(ctx, q, 20, nil)
+		if !slices.Equal(vecIDs(a), vecIDs(b)) {
+			t.Fatal("a reloaded store answers differently")
+		}
+	}
+	// A paper added after partitioning lands in its nearest list and is found.
+	extra := unit(vecs[3]...)
+	if err := back.Put(ctx, "late", extra, VectorMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := back.Search(ctx, extra, 2, nil); len(hits) == 0 || (hits[0].ID != "late" && hits[0].ID != ids[3]) {
+		t.Errorf("late paper not found: %v", vecIDs(hits))
+	}
+}
+
+func negate(v []float32) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = -x
+	}
+	return out
+}
+
+func vecIDs(hits []VectorHit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.ID)
+	}
+	return out
 }

@@ -168,6 +168,14 @@ func (w *Writer) Commit(ctx context.Context) (*Manifest, error) {
 	if err := w.embed(ctx, emb, all); err != nil {
 		return nil, err
 	}
+	if w.vectors.needsPartitioning() {
+		if w.opts.Progress != nil {
+			w.opts.Progress("partitioning", 0, 0)
+		}
+		if err := w.vectors.partition(ctx); err != nil {
+			return nil, fmt.Errorf("partition vectors: %w", err)
+		}
+	}
 	if w.opts.Progress != nil {
 		w.opts.Progress("saving", 0, 0)
 	}
