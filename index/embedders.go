@@ -92,6 +92,7 @@ func (w *Writer) prepareEmbedder(ctx context.Context) (embed.Embedder, map[strin
 		if w.opts.Progress != nil {
 			w.opts.Progress("training", 0, 0)
 		}
+		failpoint(FailTraining)
 		dims := spec.Dimensions
 		if dims == 0 && !fresh {
 			dims = w.prev.Embedder.Dimensions

@@ -88,6 +88,9 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if filepath.Base(path) == manifestName {
+		failpoint(FailManifestWrite)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}

@@ -442,7 +442,11 @@ func (v *Vectors) save(path string) error {
 	for _, c := range v.centroids {
 		putVec(c)
 	}
-	for _, id := range v.IDs() {
+	for i, id := range v.IDs() {
+		if i == len(v.recs)/2 {
+			w.Flush()
+			failpoint(FailVectorsWrite)
+		}
 		r := v.recs[id]
 		putString(id)
 		putUvarint(uint64(r.list))

@@ -148,6 +148,7 @@ func (w *Writer) Add(papers []Paper) (added, replaced int, err error) {
 	if err := w.kw.Batch(b); err != nil {
 		return 0, 0, fmt.Errorf("write keyword index: %w", err)
 	}
+	failpoint(FailKeywordBatch)
 	return added, replaced, nil
 }
 
@@ -212,6 +213,7 @@ func (w *Writer) Commit(ctx context.Context) (*Manifest, error) {
 	if err := writeManifest(w.dir, m); err != nil {
 		return nil, fmt.Errorf("switch index to the new generation: %w", err)
 	}
+	failpoint(FailAfterCommit)
 	w.done = true
 	removeStaleGenerations(w.dir, m)
 	w.release()
@@ -293,6 +295,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		if w.opts.Progress != nil {
 			w.opts.Progress("embedding", start+len(chunk), len(ids))
 		}
+		failpoint(FailEmbedding)
 	}
 	return nil
 }
@@ -390,6 +393,10 @@ func removeStaleGenerations(dir string, m *Manifest) {
 		cur = m.Generation
 	}
 	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") { // a crashed atomic write
+			os.Remove(filepath.Join(dir, e.Name()))
+			continue
+		}
 		var g int
 		if _, err := fmt.Sscanf(e.Name(), "gen-%06d", &g); err != nil || !e.IsDir() {
 			continue

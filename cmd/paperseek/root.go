@@ -38,6 +38,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newRelatedCmd(g),
 		newGetCmd(g),
 		newStatsCmd(g),
+		newCheckCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
 	)
