@@ -15,6 +15,15 @@
 //	go run ./bench/embedlab -set both -methods ppmi-sif,lsa,ppmi-sif+lsa -alpha 0.2,0.3,0.5
 //
 // Everything is deterministic (-seed), so two runs print the same numbers.
+// A full run of the last form (2 sets × 3 sizes) takes about 2 minutes on 2
+// cores; run it with nice on a shared machine.
+//
+// What it chose (local.DefaultTuning, 256 dims, blend 0.7, no PRF):
+// SciFact-train nDCG@10 0.699 (keyword 0.689), CISI 0.427 (keyword 0.392).
+// On SciFact the hybrid is flat (0.698–0.700) while the semantic leg alone
+// moves from 0.433 (128 dims) to 0.561 (512): there the keyword leg and the
+// fusion, not the embedding, set the ceiling. PRF (α 0.3 or 0.5) changes
+// the hybrid by at most ±0.01 and serialises the two legs, so it is off.
 // Tuning flags (-ppmi-power, -lsa-power, -lsa-docnorm, -power-iters, ...)
 // override local.DefaultTuning() for experiments; the defaults are what the
 // product ships.

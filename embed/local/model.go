@@ -9,7 +9,7 @@
 //   - PPMI-SIF: word vectors from the truncated SVD of the positive PMI
 //     word–context matrix (window ±5, context smoothing 0.75, UΣ^½), and a
 //     text is the SIF-weighted average of its word vectors (weight
-//     a/(a+p(w)), a = 1e-3) with the corpus's first principal component
+//     a/(a+p(w)), a = 3e-4) with the corpus's first principal component
 //     removed.
 //   - LSA: the truncated SVD of the (1+ln tf)·ln(N/df) term–document matrix;
 //     a text is its tf-idf vector projected onto the top singular vectors.
@@ -82,7 +82,11 @@ type Tuning struct {
 	PowerIters       int     // subspace iterations in the SVD
 }
 
-// DefaultTuning returns the parameters the product uses.
+// DefaultTuning returns the parameters the product uses, chosen with
+// bench/embedlab. The SVD settings are above the textbook 20/4 on purpose:
+// with those, seeds 1, 2, 3 gave CISI hybrid nDCG@10 0.433, 0.420, 0.421, so
+// ranking quality depended on luck; at 50/6 two seeds agree within 0.002 on
+// both judged sets, for about 1.4× the SVD time.
 func DefaultTuning() Tuning {
 	return Tuning{
 		Window:           5,
