@@ -174,8 +174,17 @@ func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
 		minDF = 1
 	}
 	t.restrict(minDF, opts.MaxVocab)
+	if len(t.terms) == 0 && minDF > 1 {
+		// A handful of papers may share no word at all. Learn from every
+		// word rather than fail: the index must work from its first paper.
+		if t, err = tokenizeCorpus(ctx, corpus, tok, opts.Workers); err != nil {
+			return nil, fmt.Errorf("train local embedder: %w", err)
+		}
+		minDF = 1
+		t.restrict(minDF, opts.MaxVocab)
+	}
 	if len(t.terms) == 0 {
-		return nil, fmt.Errorf("train local embedder: the corpus (%d documents) has no word in %d or more documents", t.docs(), minDF)
+		return nil, fmt.Errorf("train local embedder: the %d papers contain no indexable word", t.docs())
 	}
 	m := &Model{method: opts.Method, tokName: opts.Tokenizer, tok: tok,
 		words: t.terms, tuning: tn, docs: t.docs()}

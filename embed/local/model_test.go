@@ -290,6 +290,23 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
+// An index starts with whatever papers the user has: two papers that share
+// no word, or a single one, must still give a working model.
+func TestPapersSharingNoWordStillTrain(t *testing.T) {
+	for _, docs := range [][]string{
+		{"Glaciers retreat in warming climates", "Volcanic eruptions inject sulphate aerosols"},
+		{"A single lonely paper about mitochondria"},
+	} {
+		m := train(t, docs, Options{})
+		for _, d := range docs {
+			v, _ := m.EmbedQuery(context.Background(), d)
+			if len(v) != m.Fingerprint().Dimensions || math.Abs(norm(v)-1) > 1e-5 {
+				t.Errorf("%q: vector of len %d, norm %v", d, len(v), norm(v))
+			}
+		}
+	}
+}
+
 func TestDimensionsShrinkOnTinyCorpus(t *testing.T) {
 	docs := []string{"neural network training", "network training speed", "neural speed"}
 	for _, method := range methods {
@@ -307,13 +324,9 @@ func TestDimensionsShrinkOnTinyCorpus(t *testing.T) {
 	}
 }
 
-// seedPapers reads the 60-paper demo corpus from the shared data, skipping
-// the test when it is absent.
+// seedPapers reads the bundled 60-paper demo corpus.
 func seedPapers(t testing.TB) (titles, texts []string) {
-	f, err := os.Open("../../../shared/data/seed-papers.jsonl")
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared data absent")
-	}
+	f, err := os.Open("../../testdata/papers.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
