@@ -127,7 +127,17 @@ func search(t *testing.T, ctx context.Context, q, mode, year string) {
 		steps = append(steps, chromedp.SendKeys(chromedp.ID("year"), year))
 	}
 	do(t, ctx, "fill the search form", append(steps, chromedp.Click(chromedp.ID("go")))...)
-	waitFor(t, ctx, "results for "+q, `!document.getElementById('view').hidden && document.getElementById('view-heading').textContent === 'Results for “`+q+`”' && document.getElementById('status').textContent.includes('(`+mode+`)')`)
+	// Changing the mode re-runs the search at once, so results for the
+	// same words may show before these: wait for exactly this search (the
+	// page drops answers to searches it has moved past).
+	waitFor(t, ctx, "results for "+q, `(() => {
+		const sp = new URLSearchParams();
+		for (const [k, v] of [['q', `+strconv.Quote(q)+`], ['mode', `+strconv.Quote(mode)+`], ['year', `+strconv.Quote(year)+`]]) if (v) sp.set(k, v);
+		const status = document.getElementById('status').textContent;
+		return location.hash === '#' + sp.toString() && !document.getElementById('view').hidden &&
+			document.getElementById('view-heading').textContent === 'Results for “' + `+strconv.Quote(q)+` + '”' &&
+			!status.startsWith('Searching') && status.includes('(`+mode+`)');
+	})()`)
 }
 
 const resultsJS = `Array.from(document.querySelectorAll('#results > li')).map(li => ({
@@ -151,6 +161,12 @@ func TestPageInBrowser(t *testing.T) {
 	defer srv.Close()
 
 	do(t, ctx, "open the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("q")))
+	shownNow := `id => { const e = document.getElementById(id); return e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'; }`
+	for _, id := range []string{"token-form", "error", "view", "forget-token"} {
+		if run(t, ctx, "visibility of "+id, chromedp.Evaluate[bool](`(`+shownNow+`)('`+id+`')`)) {
+			t.Errorf("#%s is shown on a fresh page of a server without a token", id)
+		}
+	}
 
 	// A search shows results in the API's order, with marked snippets.
 	search(t, ctx, "graph kernels", "hybrid", "")
@@ -254,6 +270,7 @@ func TestPageAsksForToken(t *testing.T) {
 		chromedp.Click(chromedp.ID("go")),
 	)
 	waitFor(t, ctx, "the token form", `!document.getElementById('token-form').hidden`)
+	do(t, ctx, "see the token form", chromedp.WaitVisible(chromedp.ID("token")))
 
 	do(t, ctx, "enter a wrong token",
 		chromedp.SendKeys(chromedp.ID("token"), "wrong"),
@@ -267,6 +284,7 @@ func TestPageAsksForToken(t *testing.T) {
 		chromedp.Click(chromedp.ID("token-save")),
 	)
 	waitFor(t, ctx, "results with the token", `!document.getElementById('view').hidden && document.querySelectorAll('#results > li').length > 0`)
+	do(t, ctx, "token form gone", chromedp.WaitNotVisible(chromedp.ID("token-form")))
 	if url := run(t, ctx, "location", chromedp.Evaluate[string](`location.href`)); strings.Contains(url, token) {
 		t.Errorf("the token is in the page URL: %s", url)
 	}

@@ -32,6 +32,10 @@ const (
 	CodeShuttingDown     = "shutting_down"        // 503
 )
 
+// StatusClientClosedRequest is logged for a request whose client
+// disconnected before the answer was ready.
+const StatusClientClosedRequest = 499
+
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
@@ -89,10 +93,11 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 		writeError(w, http.StatusServiceUnavailable, CodeShuttingDown, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusServiceUnavailable, CodeTimeout, "the request took too long and was stopped: try a smaller k or a more specific query")
-	case errors.Is(err, context.Canceled):
-		// The client went away; nobody reads this, but the access log
-		// shows what happened.
-		writeError(w, http.StatusServiceUnavailable, CodeTimeout, "the request was cancelled")
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away: nobody reads an answer, and a 5xx in the
+		// access log would look like the server's fault. 499 is nginx's
+		// "client closed request".
+		w.WriteHeader(StatusClientClosedRequest)
 	default:
 		logger.Error("request failed", "method", r.Method, "path", r.URL.EscapedPath(), "err", err)
 		writeError(w, http.StatusInternalServerError, CodeInternal, "internal error: see the server log")

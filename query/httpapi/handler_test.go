@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"slices"
@@ -582,5 +583,20 @@ func TestDeadline(t *testing.T) {
 	rec := call(s.Handler(), "GET", "/v1/search?q=language+models", "")
 	if rec.Code != http.StatusServiceUnavailable || apiError(t, rec.Body.Bytes()).Code != CodeTimeout {
 		t.Fatalf("status %d %s, want 503 timeout", rec.Code, rec.Body)
+	}
+}
+
+func TestClientGoneIsLoggedAs499(t *testing.T) {
+	s, logs := newServer(t, "", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client hung up before the search ran
+	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/search?q=language+models", nil)
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != StatusClientClosedRequest || rec.Body.Len() != 0 {
+		t.Errorf("status %d body %q, want 499 and no body", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "status=499") {
+		t.Errorf("log: %s", logs)
 	}
 }
