@@ -29,7 +29,7 @@ func TestCheckAndRepair(t *testing.T) {
 	if err := v.Delete(ctx, "p003"); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Put(ctx, "ghost", stray, VectorMeta{}); err != nil {
+	if err := v.Put(ctx, "ghost", stray, PaperMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := v.save(path); err != nil {

@@ -22,16 +22,18 @@ import (
 
 const vectorsName = "vectors.bin"
 
-// VectorMeta is what the semantic leg needs to apply the same filters as
-// the keyword leg without touching Bleve.
-type VectorMeta struct {
+// PaperMeta is what the query layer needs of each paper without touching
+// Bleve: the filter fields, so the semantic leg filters exactly like the
+// keyword leg, and the ranking field's length, for BM25's average.
+type PaperMeta struct {
 	Year       int
 	Categories []string
 	AuthorsLC  []string // lower-cased author names, for the --author substring filter
+	Length     int      // tokens in the ranking field (title + abstract, `en` analyzer)
 }
 
-func metaOf(p *Paper) VectorMeta {
-	m := VectorMeta{Year: p.Year, Categories: p.Categories}
+func metaOf(p *Paper, length int) PaperMeta {
+	m := PaperMeta{Year: p.Year, Categories: p.Categories, Length: length}
 	for _, a := range p.Authors {
 		m.AuthorsLC = append(m.AuthorsLC, strings.ToLower(a))
 	}
@@ -40,7 +42,7 @@ func metaOf(p *Paper) VectorMeta {
 
 type vecRecord struct {
 	vec  []float32
-	meta VectorMeta
+	meta PaperMeta
 	list int // the partition (chromem-go collection) holding it
 	// null marks a paper whose text had nothing the embedder knows (an
 	// all-zero vector). It is kept so every paper has exactly one vector, but
@@ -67,6 +69,7 @@ type Vectors struct {
 	// partitionedAt is the paper count when the lists were last built, to
 	// know when growth calls for re-partitioning.
 	partitionedAt int
+	totalLength   int // Σ Length over recs
 }
 
 // Partitioning parameters, measured on the 119k arXiv set (README).
@@ -104,6 +107,14 @@ func (v *Vectors) Dims() int { return v.dims }
 // Count is the number of papers with a vector.
 func (v *Vectors) Count() int { return len(v.recs) }
 
+// AvgLength is the mean token count of the ranking field over all papers.
+func (v *Vectors) AvgLength() float64 {
+	if len(v.recs) == 0 {
+		return 0
+	}
+	return float64(v.totalLength) / float64(len(v.recs))
+}
+
 // Lists is the number of partitions (1 when unpartitioned).
 func (v *Vectors) Lists() int { return len(v.lists) }
 
@@ -128,7 +139,7 @@ func (v *Vectors) IDs() []string {
 
 // Put adds or replaces one paper's vector, in the list whose centroid is
 // nearest.
-func (v *Vectors) Put(ctx context.Context, id string, vec []float32, meta VectorMeta) error {
+func (v *Vectors) Put(ctx context.Context, id string, vec []float32, meta PaperMeta) error {
 	if v.dims == 0 {
 		v.dims = len(vec)
 	}
@@ -141,7 +152,8 @@ func (v *Vectors) Put(ctx context.Context, id string, vec []float32, meta Vector
 }
 
 func (v *Vectors) put(ctx context.Context, id string, r *vecRecord) error {
-	if old, ok := v.recs[id]; ok && old.list != r.list {
+	old, replacing := v.recs[id]
+	if replacing && old.list != r.list {
 		if err := v.lists[old.list].Delete(ctx, nil, nil, id); err != nil {
 			return fmt.Errorf("move vector %q: %w", id, err)
 		}
@@ -156,6 +168,10 @@ func (v *Vectors) put(ctx context.Context, id string, r *vecRecord) error {
 	if err := v.lists[r.list].AddDocument(ctx, chromem.Document{ID: id, Embedding: stored}); err != nil {
 		return fmt.Errorf("add vector %q: %w", id, err)
 	}
+	if replacing {
+		v.totalLength -= old.meta.Length
+	}
+	v.totalLength += r.meta.Length
 	v.recs[id] = r
 	return nil
 }
@@ -182,6 +198,7 @@ func (v *Vectors) Delete(ctx context.Context, ids ...string) error {
 		if err := v.lists[r.list].Delete(ctx, nil, nil, id); err != nil {
 			return fmt.Errorf("delete vector %q: %w", id, err)
 		}
+		v.totalLength -= r.meta.Length
 		delete(v.recs, id)
 	}
 	return nil
@@ -196,7 +213,7 @@ type VectorHit struct {
 // Search returns the n papers most similar to q that keep accepts (nil keeps
 // all). In a partitioned store it scans the nearest quarter of the lists,
 // and the rest too when a filter leaves fewer than n papers there.
-func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*VectorMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
 	if n <= 0 || len(v.recs) == 0 || isZero(q) {
 		return nil, nil
 	}
@@ -255,7 +272,7 @@ func (v *Vectors) probeOrder(q []float32) []int {
 // searchList returns one list's n best papers that keep accepts. chromem-go
 // has no predicate filters, so a filtered search widens its window until n
 // papers pass or the whole list has been seen.
-func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*VectorMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
 	total := col.Count()
 	if total == 0 {
 		return nil, nil
@@ -325,6 +342,7 @@ func (v *Vectors) partition(ctx context.Context) error {
 	}
 	recs := v.recs
 	v.recs = make(map[string]*vecRecord, len(recs))
+	v.totalLength = 0
 	for _, id := range ids {
 		r := recs[id]
 		r.list = v.nearestList(r.vec)
@@ -407,7 +425,7 @@ func isZero(v []float32) bool {
 // The vectors file: a header, the partition centroids, one record per paper
 // (with its list), and a CRC-32 of everything before it. A file that fails
 // the check is reported as corrupt, never half-loaded.
-var vectorsMagic = [8]byte{'P', 'S', 'V', 'E', 'C', 0, 0, 2}
+var vectorsMagic = [8]byte{'P', 'S', 'V', 'E', 'C', 0, 0, 3}
 
 // save writes the store to path atomically.
 func (v *Vectors) save(path string) error {
@@ -453,6 +471,7 @@ func (v *Vectors) save(path string) error {
 		putUvarint(uint64(r.meta.Year))
 		putStrings(r.meta.Categories)
 		putStrings(r.meta.AuthorsLC)
+		putUvarint(uint64(r.meta.Length))
 		putVec(r.vec)
 	}
 	if err := w.Flush(); err != nil {
@@ -526,7 +545,7 @@ func loadVectors(ctx context.Context, path string) (*Vectors, error) {
 	for i := range count {
 		id := r.string()
 		rec := &vecRecord{list: int(r.uvarint())}
-		rec.meta = VectorMeta{Year: int(r.uvarint()), Categories: r.strings(), AuthorsLC: r.strings()}
+		rec.meta = PaperMeta{Year: int(r.uvarint()), Categories: r.strings(), AuthorsLC: r.strings(), Length: int(r.uvarint())}
 		rec.vec = backing[i*dims : (i+1)*dims : (i+1)*dims]
 		readVec(rec.vec)
 		if r.err != nil {

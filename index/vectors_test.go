@@ -32,13 +32,13 @@ func testStore(t *testing.T) *Vectors {
 	puts := []struct {
 		id   string
 		vec  []float32
-		meta VectorMeta
+		meta PaperMeta
 	}{
-		{"a", unit(1, 0, 0), VectorMeta{Year: 2020, Categories: []string{"cs.CL"}, AuthorsLC: []string{"ada lovelace"}}},
-		{"b", unit(0.9, 0.1, 0), VectorMeta{Year: 2021, Categories: []string{"cs.LG"}}},
-		{"c", unit(0, 1, 0), VectorMeta{Year: 2022, Categories: []string{"cs.CL", "cs.IR"}}},
-		{"id with spaces/and slash", unit(0, 0, 1), VectorMeta{Year: 2023}},
-		{"zero", []float32{0, 0, 0}, VectorMeta{Year: 2020}},
+		{"a", unit(1, 0, 0), PaperMeta{Year: 2020, Categories: []string{"cs.CL"}, AuthorsLC: []string{"ada lovelace"}}},
+		{"b", unit(0.9, 0.1, 0), PaperMeta{Year: 2021, Categories: []string{"cs.LG"}}},
+		{"c", unit(0, 1, 0), PaperMeta{Year: 2022, Categories: []string{"cs.CL", "cs.IR"}}},
+		{"id with spaces/and slash", unit(0, 0, 1), PaperMeta{Year: 2023}},
+		{"zero", []float32{0, 0, 0}, PaperMeta{Year: 2020}},
 	}
 	for _, p := range puts {
 		if err := v.Put(ctx, p.id, p.vec, p.meta); err != nil {
@@ -62,15 +62,15 @@ func TestVectorSearch(t *testing.T) {
 		name string
 		q    []float32
 		n    int
-		keep func(*VectorMeta) bool
+		keep func(*PaperMeta) bool
 		want string
 	}{
 		{"nearest first", unit(1, 0, 0), 2, nil, "a,b"},
 		// The zero-vector paper is stored but never returned.
 		// b is closest; a, c and the last tie and break by id.
 		{"all but the null vector", unit(1, 1, 1), 10, nil, "b,a,c,id with spaces/and slash"},
-		{"filter widens the window", unit(1, 0, 0), 1, func(m *VectorMeta) bool { return m.Year == 2022 }, "c"},
-		{"filter keeps nothing", unit(1, 0, 0), 3, func(m *VectorMeta) bool { return m.Year == 1999 }, ""},
+		{"filter widens the window", unit(1, 0, 0), 1, func(m *PaperMeta) bool { return m.Year == 2022 }, "c"},
+		{"filter keeps nothing", unit(1, 0, 0), 3, func(m *PaperMeta) bool { return m.Year == 1999 }, ""},
 		{"zero query finds nothing", []float32{0, 0, 0}, 3, nil, ""},
 	}
 	for _, tt := range tests {
@@ -92,7 +92,7 @@ func TestVectorSearch(t *testing.T) {
 	if _, err := v.Search(context.Background(), unit(1, 0), 1, nil); err == nil {
 		t.Error("a query of the wrong dimension was accepted")
 	}
-	if err := v.Put(context.Background(), "d", unit(1, 0), VectorMeta{}); err == nil {
+	if err := v.Put(context.Background(), "d", unit(1, 0), PaperMeta{}); err == nil {
 		t.Error("a vector of the wrong dimension was accepted")
 	}
 }
@@ -163,7 +163,7 @@ func TestVectorsCorruptFileRefused(t *testing.T) {
 
 // clustered returns n unit vectors in dims dimensions around 40 random
 // centres, with a year each, like embeddings of papers on 40 topics.
-func clustered(n, dims int, seed uint64) ([]string, [][]float32, []VectorMeta) {
+func clustered(n, dims int, seed uint64) ([]string, [][]float32, []PaperMeta) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	centres := make([][]float32, 40)
 	for i := range centres {
@@ -175,7 +175,7 @@ func clustered(n, dims int, seed uint64) ([]string, [][]float32, []VectorMeta) {
 	}
 	ids := make([]string, n)
 	vecs := make([][]float32, n)
-	metas := make([]VectorMeta, n)
+	metas := make([]PaperMeta, n)
 	for i := range ids {
 		c := centres[rng.IntN(len(centres))]
 		v := make([]float32, dims)
@@ -184,7 +184,7 @@ func clustered(n, dims int, seed uint64) ([]string, [][]float32, []VectorMeta) {
 		}
 		ids[i] = fmt.Sprintf("p%06d", i)
 		vecs[i] = unit(v...)
-		metas[i] = VectorMeta{Year: 2000 + i%25}
+		metas[i] = PaperMeta{Year: 2000 + i%25}
 	}
 	return ids, vecs, metas
 }
@@ -257,7 +257,7 @@ func TestPartitionedSearch(t *testing.T) {
 	q := vecs[0]
 	far := exact(vecs, ids, unit(negate(q)...), 1, nil)[0]
 	farYear := metas[slices.Index(ids, far)].Year
-	only := func(m *VectorMeta) bool { return m.Year == farYear && m.Year != 0 }
+	only := func(m *PaperMeta) bool { return m.Year == farYear && m.Year != 0 }
 	hits, err := v.Search(ctx, q, 5, only)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +289,7 @@ func TestPartitionedSearch(t *testing.T) {
 	}
 	// A paper added after partitioning lands in its nearest list and is found.
 	extra := unit(vecs[3]...)
-	if err := back.Put(ctx, "late", extra, VectorMeta{}); err != nil {
+	if err := back.Put(ctx, "late", extra, PaperMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if hits, _ := back.Search(ctx, extra, 2, nil); len(hits) == 0 || (hits[0].ID != "late" && hits[0].ID != ids[3]) {

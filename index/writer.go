@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 
 	"github.com/paperseek/paperseek/embed"
 )
@@ -265,6 +266,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 	if batch <= 0 {
 		batch = 512
 	}
+	analyzer := w.kw.Mapping().AnalyzerNamed(en.AnalyzerName)
 	for start := 0; start < len(ids); start += batch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -288,7 +290,8 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i])); err != nil {
+			length := len(analyzer.Analyze([]byte(texts[i])))
+			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], length)); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	bquery "github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/paperseek/paperseek/index"
@@ -95,6 +96,10 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	var kwErr, semErr error
 	runKeyword := func() {
 		q := in.keyword
+		if q == nil && req.Mode == ModeHybrid && e.tuning.KeywordBM25 {
+			kw, kwErr = e.bm25Leg(ctx, text, req.Filter, window)
+			return
+		}
 		if q == nil {
 			q = e.matchQuery(text)
 		}
@@ -195,6 +200,19 @@ func (e *Engine) matchQuery(text string) bquery.Query {
 
 // keywordLeg runs q under filter and returns the top n by Bleve score.
 func (e *Engine) keywordLeg(ctx context.Context, q bquery.Query, f Filter, n int) ([]Hit, error) {
+	matches, err := e.keywordMatches(ctx, q, f, n)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, len(matches))
+	for i, h := range matches {
+		hits[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	return hits, nil
+}
+
+// keywordMatches runs q under filter and returns Bleve's top n matches.
+func (e *Engine) keywordMatches(ctx context.Context, q bquery.Query, f Filter, n int) (bsearch.DocumentMatchCollection, error) {
 	if !f.IsZero() {
 		// A boolean filter clause restricts without adding to the score, so
 		// filtered and unfiltered rankings agree on the papers they share.
@@ -208,11 +226,7 @@ func (e *Engine) keywordLeg(ctx context.Context, q bquery.Query, f Filter, n int
 	if err != nil {
 		return nil, fmt.Errorf("keyword search: %w", err)
 	}
-	hits := make([]Hit, len(res.Hits))
-	for i, h := range res.Hits {
-		hits[i] = Hit{ID: h.ID, Score: h.Score}
-	}
-	return hits, nil
+	return res.Hits, nil
 }
 
 // filterQuery expresses f in Bleve terms for the keyword leg.
@@ -251,12 +265,12 @@ func (e *Engine) filterQuery(f Filter) bquery.Query {
 }
 
 // keep is the semantic leg's version of the same filter.
-func (f Filter) keep() func(*index.VectorMeta) bool {
+func (f Filter) keep() func(*index.PaperMeta) bool {
 	if f.IsZero() {
 		return nil
 	}
 	author := strings.ToLower(f.Author)
-	return func(m *index.VectorMeta) bool {
+	return func(m *index.PaperMeta) bool {
 		if !f.Years.Contains(m.Year) {
 			return false
 		}
