@@ -3,8 +3,10 @@ package index
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/embed/cache"
@@ -115,8 +117,12 @@ func (w *Writer) prepareEmbedder(ctx context.Context) (embed.Embedder, map[strin
 		if err != nil {
 			return nil, nil, false, err
 		}
-		if err := e.Probe(ctx); err != nil {
-			return nil, nil, false, err
+		if cfg.Dimensions == 0 {
+			// The cache is keyed by the full fingerprint, so the model's
+			// native size must be known first: one tiny request.
+			if err := e.Probe(ctx); err != nil {
+				return nil, nil, false, err
+			}
 		}
 		c, err := cache.Open(filepath.Join(w.dir, cacheDirName), e.Fingerprint())
 		if err != nil {
@@ -156,7 +162,11 @@ func queryEmbedder(m *Manifest, genDir string) (embed.Embedder, error) {
 		return model, nil
 	case EmbedderOpenAI:
 		f := m.Embedder
-		cfg := openai.Config{Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix}
+		// A person is waiting on a query: retry briefly, then say the
+		// server is down, rather than back off for half a minute as a
+		// long import may.
+		cfg := openai.Config{Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix,
+			MaxRetries: 2, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
 		if os.Getenv("OPENAI_BASE_URL") == "" {
 			cfg.BaseURL = m.EmbedderConfig["base_url"]
 		}
