@@ -25,16 +25,27 @@ test: vet
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 # Builds, indexes the bundled 60-paper sample into a fresh directory under
-# the repo and prints a few searches. No network.
+# the repo, prints a few searches and a related-papers lookup, then starts the
+# server for a moment and queries it. No network beyond loopback.
+DEMO_ADDR ?= 127.0.0.1:18080
 demo: build
 	@rm -rf $(DEMO_DIR)
 	$(BIN) index --index $(DEMO_DIR) testdata/papers.jsonl
 	@echo; echo '$$ paperseek search "speculative decoding" -k 3'
 	@$(BIN) search --index $(DEMO_DIR) -k 3 "speculative decoding"
-	@echo; echo '$$ paperseek search --mode keyword "kv cache compression" -k 3'
-	@$(BIN) search --index $(DEMO_DIR) --mode keyword -k 3 "kv cache compression"
-	@echo; echo '$$ paperseek search --explain "making language models faster at inference" -k 3'
-	@$(BIN) search --index $(DEMO_DIR) --explain -k 3 "making language models faster at inference"
+	@echo; echo '$$ paperseek search --explain "making language model inference cheaper" -k 3'
+	@$(BIN) search --index $(DEMO_DIR) --explain -k 3 "making language model inference cheaper"
+	@echo; echo '$$ paperseek search --mode keyword --year 2025.. "kv cache compression" -k 2'
+	@$(BIN) search --index $(DEMO_DIR) --mode keyword --year 2025.. -k 2 "kv cache compression"
+	@echo; echo '$$ paperseek related mirror-speculative-decoding-breaking-the-serial-barrier-in -k 3'
+	@$(BIN) related --index $(DEMO_DIR) -k 3 mirror-speculative-decoding-breaking-the-serial-barrier-in
+	@echo; echo '$$ paperseek serve --addr $(DEMO_ADDR) &   # then:'
+	@echo "$$ curl -s 'http://$(DEMO_ADDR)/v1/search?q=speculative+decoding&k=2&mode=keyword'"
+	@$(BIN) serve --index $(DEMO_DIR) --addr $(DEMO_ADDR) 2>/dev/null & pid=$$!; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do curl -sf http://$(DEMO_ADDR)/healthz >/dev/null 2>&1 && break; sleep 0.3; done; \
+	curl -sf 'http://$(DEMO_ADDR)/v1/search?q=speculative+decoding&k=2&mode=keyword' | head -c 400 || echo "(curl not available or port $(DEMO_ADDR) busy: skipped)"; \
+	echo ' …'; kill $$pid; wait $$pid 2>/dev/null; \
+	echo; echo "Open http://$(DEMO_ADDR)/ after 'bin/paperseek serve --index $(DEMO_DIR) --addr $(DEMO_ADDR)' for the search page."
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x $(PKGS)

@@ -70,7 +70,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.respond(ctx, req, req.Query, req.Mode, fused, start)
+	return e.respond(ctx, req, req.Query, req.Mode, fused, start, nil)
 }
 
 // legInput lets related lookups reuse the ranking pipeline: a prepared
@@ -318,11 +318,11 @@ func (e *Engine) semanticLeg(ctx context.Context, vec []float32, f Filter, n int
 }
 
 // respond pages the fused list and hydrates the page from stored papers.
-func (e *Engine) respond(ctx context.Context, req Request, queryText string, mode Mode, fused []Fused, start time.Time) (*Response, error) {
+// Snippets mark terms (analysed terms; nil means req.Query's).
+func (e *Engine) respond(ctx context.Context, req Request, queryText string, mode Mode, fused []Fused, start time.Time, terms map[string]bool) (*Response, error) {
 	page := fused[min(req.Offset, len(fused)):min(req.Offset+req.K, len(fused))]
 	resp := &Response{Query: queryText, Mode: mode, Results: make([]Result, 0, len(page))}
-	var terms map[string]bool
-	if !req.IDsOnly {
+	if terms == nil && !req.IDsOnly {
 		terms = e.terms(req.Query)
 	}
 	for i, f := range page {

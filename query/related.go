@@ -33,7 +33,8 @@ func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response
 		return nil, err
 	}
 	in := legInput{exclude: id}
-	if in.keyword, err = e.moreLikeThis(ctx, p.Text()); err != nil {
+	var terms []string
+	if in.keyword, terms, err = e.moreLikeThis(ctx, p.Text()); err != nil {
 		return nil, err
 	}
 	if v, ok := e.ix.Vectors().Get(id); ok {
@@ -47,8 +48,13 @@ func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response
 	if err != nil {
 		return nil, err
 	}
-	req.Query = p.Text()
-	return e.respond(ctx, req, id, ModeRelated, fused, start)
+	// Snippets mark the distinctive words the papers share, not every
+	// word of the source abstract.
+	marks := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		marks[t] = true
+	}
+	return e.respond(ctx, req, id, ModeRelated, fused, start, marks)
 }
 
 // RelatedText finds papers like a free text, such as a draft abstract. The
@@ -62,7 +68,7 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 	}
 	var in legInput
 	var err error
-	if in.keyword, err = e.moreLikeThis(ctx, req.Query); err != nil {
+	if in.keyword, _, err = e.moreLikeThis(ctx, req.Query); err != nil {
 		return nil, err
 	}
 	if req.Mode != ModeKeyword {
@@ -76,28 +82,28 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return e.respond(ctx, req, req.Query, ModeRelated, fused, start)
+	return e.respond(ctx, req, req.Query, ModeRelated, fused, start, nil)
 }
 
 // moreLikeThis builds an OR query of text's most distinctive terms, each
-// weighted by its tf·idf in text.
-func (e *Engine) moreLikeThis(ctx context.Context, text string) (bquery.Query, error) {
+// weighted by its tf·idf in text, and returns the terms too.
+func (e *Engine) moreLikeThis(ctx context.Context, text string) (bquery.Query, []string, error) {
 	tf := map[string]int{}
 	for _, t := range e.analyzer.Analyze([]byte(text)) {
 		tf[string(t.Term)]++
 	}
 	adv, err := e.ix.Keyword().Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("keyword index: %w", err)
+		return nil, nil, fmt.Errorf("keyword index: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("keyword index: %w", err)
+		return nil, nil, fmt.Errorf("keyword index: %w", err)
 	}
 	defer r.Close()
 	n, err := r.DocCount()
 	if err != nil {
-		return nil, fmt.Errorf("keyword index: %w", err)
+		return nil, nil, fmt.Errorf("keyword index: %w", err)
 	}
 	type weighted struct {
 		term string
@@ -107,7 +113,7 @@ func (e *Engine) moreLikeThis(ctx context.Context, text string) (bquery.Query, e
 	for t, f := range tf {
 		tfr, err := r.TermFieldReader(ctx, []byte(t), index.FieldText, false, false, false)
 		if err != nil {
-			return nil, fmt.Errorf("keyword index: %w", err)
+			return nil, nil, fmt.Errorf("keyword index: %w", err)
 		}
 		df := tfr.Count()
 		tfr.Close()
@@ -124,14 +130,16 @@ func (e *Engine) moreLikeThis(ctx context.Context, text string) (bquery.Query, e
 	})
 	terms = terms[:min(len(terms), moreLikeThisTerms)]
 	if len(terms) == 0 {
-		return bleve.NewMatchNoneQuery(), nil
+		return bleve.NewMatchNoneQuery(), nil, nil
 	}
 	qs := make([]bquery.Query, len(terms))
+	words := make([]string, len(terms))
 	for i, t := range terms {
 		q := bleve.NewTermQuery(t.term)
 		q.SetField(index.FieldText)
 		q.SetBoost(t.w / terms[0].w)
 		qs[i] = q
+		words[i] = t.term
 	}
-	return bleve.NewDisjunctionQuery(qs...), nil
+	return bleve.NewDisjunctionQuery(qs...), words, nil
 }
