@@ -44,9 +44,16 @@ type result struct {
 // The environment is scrubbed of anything that would point it elsewhere.
 func ps(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
+	return runBinary(t, stdin, nil, args...)
+}
+
+// runBinary is ps with extra environment variables (NAME=value).
+func runBinary(t *testing.T, stdin io.Reader, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = repoRoot(t)
 	cmd.Env = append(os.Environ(), "PAPERSEEK_INDEX=", "OPENAI_BASE_URL=", "OPENAI_API_KEY=", "NO_COLOR=1")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

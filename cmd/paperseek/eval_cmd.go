@@ -50,9 +50,7 @@ and a qrels TSV (query-id corpus-id score, header optional).`,
 	c.Flags().StringVar(&opts.Mode, "mode", string(query.ModeHybrid), "hybrid, keyword, semantic, or all (side by side)")
 	c.Flags().IntVarP(&opts.K, "limit", "k", 100, "results retrieved per query (Recall@100 and MAP@100 need 100)")
 	c.Flags().StringVar(&opts.Run, "run", "", "also write a TREC run file (qid Q0 docid rank score tag); with --mode all, one file per mode: FILE.keyword, …")
-	c.Flags().StringVar(&opts.flags.Fusion, "fusion", query.FusionBlend, "fusion for hybrid: blend or rrf")
-	c.Flags().Float64Var(&opts.flags.KeywordWeight, "keyword-weight", 0, "keyword weight for blend fusion (default: measured for the index's embedder)")
-	c.Flags().Float64Var(&opts.flags.RRFK, "rrf-k", query.DefaultRRFK, "the RRF constant")
+	opts.flags.bindFusion(c)
 	return c
 }
 

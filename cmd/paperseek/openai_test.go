@@ -4,11 +4,8 @@ package main
 // fake OpenAI-compatible server speaking the real wire format.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,20 +16,7 @@ import (
 // psEnv runs the binary with extra environment variables.
 func psEnv(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = repoRoot(t)
-	cmd.Env = append(os.Environ(), "PAPERSEEK_INDEX=", "OPENAI_BASE_URL=", "OPENAI_API_KEY=", "NO_COLOR=1")
-	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	return runBinary(t, nil, env, args...)
 }
 
 func TestOpenAIEmbedderEndToEnd(t *testing.T) {

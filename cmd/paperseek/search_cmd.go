@@ -34,6 +34,11 @@ func (f *searchFlags) bind(c *cobra.Command) {
 	c.Flags().StringArrayVar(&f.Categories, "category", nil, "exact category, e.g. cs.CL (repeatable: any of)")
 	c.Flags().StringVar(&f.Author, "author", "", "substring of an author name (case-insensitive)")
 	c.Flags().BoolVar(&f.Explain, "explain", false, "show each ranker's rank and score per result")
+	f.bindFusion(c)
+}
+
+// bindFusion binds the flags that tune hybrid fusion (eval takes them too).
+func (f *searchFlags) bindFusion(c *cobra.Command) {
 	c.Flags().StringVar(&f.Fusion, "fusion", query.FusionBlend, "fusion: blend (min-max normalised scores, weighted) or rrf")
 	c.Flags().Float64Var(&f.KeywordWeight, "keyword-weight", 0, "weight of the keyword ranking in blend fusion, 0..1 (default: measured for the index's embedder)")
 	c.Flags().Float64Var(&f.RRFK, "rrf-k", query.DefaultRRFK, "the RRF constant")
