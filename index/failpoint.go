@@ -3,7 +3,7 @@ package index
 import (
 	"os"
 	"sync"
-	"syscall"
+	"time"
 )
 
 // Failpoints: named moments inside an index run where the crash-safety
@@ -24,7 +24,9 @@ var armed = sync.OnceValue(func() string { return os.Getenv("PAPERSEEK_FAILPOINT
 
 func failpoint(name string) {
 	if armed() == name {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {} // SIGKILL is not instant; never run past the point
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = p.Kill() // SIGKILL on Unix, TerminateProcess on Windows
+		}
+		time.Sleep(time.Hour) // the kill is not instant; never run past the point
 	}
 }

@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 const lockName = "LOCK"
 
-// writerLock is an exclusive, non-blocking flock on DIR/LOCK. The kernel
-// drops it when the process dies, so a killed run never leaves the index
-// locked; a second writer fails at once instead of waiting.
+// writerLock is an exclusive, non-blocking OS file lock on DIR/LOCK (flock
+// on Unix, LockFileEx on Windows). The kernel drops it when the process
+// dies, so a killed run never leaves the index locked; a second writer fails
+// at once instead of waiting.
 type writerLock struct{ f *os.File }
 
 func acquireWriterLock(dir string) (*writerLock, error) {
@@ -22,7 +22,7 @@ func acquireWriterLock(dir string) (*writerLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		holder := ""
 		if b, rerr := os.ReadFile(path); rerr == nil {
 			if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
@@ -43,7 +43,7 @@ func (l *writerLock) release() {
 	if l == nil || l.f == nil {
 		return
 	}
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	_ = unlockFile(l.f)
 	_ = l.f.Close()
 	l.f = nil
 }

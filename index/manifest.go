@@ -96,13 +96,3 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return syncDir(filepath.Dir(path))
 }
-
-// syncDir makes a rename or a new file in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
