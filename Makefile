@@ -50,5 +50,16 @@ demo: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x $(PKGS)
 
+# Runs every fuzz target for FUZZTIME each, from its seed corpus in
+# testdata/fuzz; the first failure stops the run and leaves the failing
+# input there (a file to commit once the bug it shows is fixed).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./index/ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzParseYear$$' -fuzztime=$(FUZZTIME) ./query
+	$(GO) test -run='^$$' -fuzz='^FuzzSearchText$$' -fuzztime=$(FUZZTIME) ./query
+	$(GO) test -run='^$$' -fuzz='^FuzzSearchFilters$$' -fuzztime=$(FUZZTIME) ./query
+	$(GO) test -run='^$$' -fuzz='^FuzzRequestDecoders$$' -fuzztime=$(FUZZTIME) ./query/httpapi
+
 clean:
 	rm -rf bin $(DEMO_DIR)
