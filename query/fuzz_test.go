@@ -153,7 +153,9 @@ func FuzzSearchFilters(f *testing.F) {
 		if category != "" {
 			req.Filter.Categories = []string{category}
 		}
-		wantBad := strings.TrimSpace(q) == "" || (category != "" && strings.TrimSpace(category) == "")
+		wantBad := strings.TrimSpace(q) == "" || (category != "" && strings.TrimSpace(category) == "") ||
+			utf8.RuneCountInString(strings.TrimSpace(author)) > MaxFilterChars ||
+			utf8.RuneCountInString(strings.TrimSpace(category)) > MaxFilterChars
 		for _, mode := range modes {
 			req.Mode = mode
 			req.Filter.Categories = append([]string(nil), req.Filter.Categories...) // normalize trims in place

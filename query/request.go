@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Mode selects the rankers.
@@ -40,6 +41,10 @@ const (
 	// MaxQueryBytes bounds query text; longer text is cut, not refused, so a
 	// pasted abstract still works.
 	MaxQueryBytes = 8 << 10
+	// MaxFilterChars bounds an author or category filter.
+	MaxFilterChars = 200
+	// MaxCategories bounds how many categories one request may give.
+	MaxCategories = 100
 )
 
 // Request is one search (or related lookup), as parsed from flags or HTTP.
@@ -207,13 +212,25 @@ func (r *Request) normalize(needQuery bool) error {
 	if math.IsNaN(r.RRFK) || r.RRFK <= 0 || r.RRFK > 1e6 {
 		return badRequest("rrf k must be a positive number")
 	}
+	if len(r.Filter.Categories) > MaxCategories {
+		return badRequest("at most %d categories can be given", MaxCategories)
+	}
 	for i, c := range r.Filter.Categories {
 		r.Filter.Categories[i] = strings.TrimSpace(c)
 		if r.Filter.Categories[i] == "" {
 			return badRequest("category must not be empty")
 		}
+		if utf8.RuneCountInString(r.Filter.Categories[i]) > MaxFilterChars {
+			return badRequest("category must be at most %d characters", MaxFilterChars)
+		}
 	}
 	r.Filter.Author = strings.TrimSpace(r.Filter.Author)
+	// The author filter is a substring match over every author name in the
+	// index, whose cost grows with the square of its length: bound it well
+	// above any real name.
+	if utf8.RuneCountInString(r.Filter.Author) > MaxFilterChars {
+		return badRequest("author must be at most %d characters", MaxFilterChars)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -91,6 +92,10 @@ func TestRequestValidation(t *testing.T) {
 		{"weight 0 ok", Request{Query: "x", KeywordWeight: w(0)}, ""},
 		{"rrf k negative", Request{Query: "x", RRFK: -3}, "rrf k must be a positive number"},
 		{"blank category", Request{Query: "x", Filter: Filter{Categories: []string{" "}}}, "category must not be empty"},
+		{"long category", Request{Query: "x", Filter: Filter{Categories: []string{strings.Repeat("c", 201)}}}, "category must be at most 200 characters"},
+		{"too many categories", Request{Query: "x", Filter: Filter{Categories: make([]string, 101)}}, "at most 100 categories can be given"},
+		{"long author", Request{Query: "x", Filter: Filter{Author: strings.Repeat("é", 201)}}, "author must be at most 200 characters"},
+		{"author of 200 characters ok", Request{Query: "x", Filter: Filter{Author: strings.Repeat("é", 200)}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
