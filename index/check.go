@@ -74,6 +74,10 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 // dropped. Like any index run it holds the writer lock and commits
 // atomically.
 func Repair(ctx context.Context, dir string, opts WriteOptions) (CheckReport, error) {
+	// A healthy index is left alone: no new generation, no new timestamp.
+	if r, err := Check(ctx, dir); err == nil && r.OK {
+		return r, nil
+	}
 	w, err := BeginWrite(ctx, dir, WriteOptions{Workers: opts.Workers, Progress: opts.Progress})
 	if err != nil {
 		return CheckReport{}, err

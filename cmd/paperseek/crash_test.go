@@ -649,13 +649,17 @@ func TestRepairOfHealthyIndexChangesNothing(t *testing.T) {
 		return out
 	}
 	before := answers()
+	manifest, _ := os.ReadFile(filepath.Join(ix, "manifest.json"))
 	r := ps(t, nil, "check", "--index", ix, "--repair", "--json")
 	var c checkDoc
 	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || r.code != 0 || !c.OK {
 		t.Fatalf("check --repair on a healthy index: exit %d, %s (%v)\n%s", r.code, r.stdout, err, r.stderr)
 	}
-	if c.Papers != len(sc.A) || len(c.MissingVectors)+len(c.OrphanVectors) > 0 {
-		t.Errorf("check --repair reports %+v", c)
+	if c.Papers != len(sc.A) || len(c.MissingVectors)+len(c.OrphanVectors) > 0 || c.Repaired || c.Generation != 1 {
+		t.Errorf("check --repair reports %+v; want ok, nothing repaired, still generation 1", c)
+	}
+	if again, _ := os.ReadFile(filepath.Join(ix, "manifest.json")); string(again) != string(manifest) {
+		t.Error("check --repair rewrote the manifest of a healthy index")
 	}
 	stateOf(t, sc, ix, sc.A)
 	after := answers()
