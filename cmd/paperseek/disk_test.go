@@ -66,8 +66,9 @@ func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 			if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "paperseek: ") {
 				t.Errorf("want one error line, got:\n%s", r.stderr)
 			}
-			if !strings.Contains(msg, "file too large") || !strings.Contains(msg, tt.file) {
-				t.Errorf("the error does not say that writing %s failed for lack of room: %s", tt.file, msg)
+			if !strings.Contains(msg, "file too large") || !strings.Contains(msg, tt.file) ||
+				!strings.Contains(msg, "not enough space") || !strings.Contains(msg, "the index was left unchanged") {
+				t.Errorf("the error does not say that writing %s failed for lack of room and nothing changed: %s", tt.file, msg)
 			}
 			if after := snapshot(t, ix); after != before {
 				t.Errorf("the index changed:\nbefore %s\nafter  %s", before, after)

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -186,7 +189,10 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		Progress: prog.phase,
 	})
 	if err != nil {
-		return err
+		if errors.Is(err, index.ErrLocked) || exitCode(err) == exitUsage {
+			return err
+		}
+		return unchanged(err, opts.Index)
 	}
 	defer w.Abort() // no-op after a successful Commit
 
@@ -194,12 +200,12 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	for _, s := range sources {
 		prog.file(s.count)
 		if err := indexSource(ctx, w, s, opts, prog, &sum); err != nil {
-			return fmt.Errorf("%w; the index was left unchanged", err)
+			return unchanged(err, opts.Index)
 		}
 	}
 	m, err := w.Commit(ctx)
 	if err != nil {
-		return fmt.Errorf("%w; the index was left unchanged", err)
+		return unchanged(err, opts.Index)
 	}
 	prog.finish()
 	sum.Total = m.Papers
@@ -289,6 +295,49 @@ func indexSource(ctx context.Context, w *index.Writer, s *source, opts *indexOpt
 	}
 	return ctx.Err()
 }
+
+// unchanged says that a failed run left the index as it was, and turns an
+// out-of-space failure, which Bleve reports as text several layers deep,
+// into one line saying what to do.
+func unchanged(err error, dir string) error {
+	msg := err.Error()
+	for _, full := range []string{"no space left on device", "file too large", "disk quota exceeded"} {
+		if strings.Contains(strings.ToLower(msg), full) {
+			what := full
+			if f := lastFileIn(msg); f != "" {
+				what = f + ": " + full
+			}
+			return &wrappedError{err, fmt.Sprintf("not enough space to write the index in %s (%s); the index was left unchanged: free some space (or raise the file-size limit) and run the same command again", dir, what)}
+		}
+	}
+	return fmt.Errorf("%w; the index was left unchanged", err)
+}
+
+var pathInMessage = regexp.MustCompile(`[^\s:]*/[^\s:]+`)
+
+// lastFileIn names the file an I/O error message is about: the base name of
+// its last path, without the temporary-file decoration of atomic writes
+// (".vectors.bin.tmp-123" is vectors.bin).
+func lastFileIn(msg string) string {
+	paths := pathInMessage.FindAllString(msg, -1)
+	if len(paths) == 0 {
+		return ""
+	}
+	name := filepath.Base(paths[len(paths)-1])
+	if i := strings.Index(name, ".tmp-"); i > 0 {
+		name = strings.TrimPrefix(name[:i], ".")
+	}
+	return name
+}
+
+// wrappedError replaces an error's message but keeps it for errors.Is.
+type wrappedError struct {
+	err error
+	msg string
+}
+
+func (e *wrappedError) Error() string { return e.msg }
+func (e *wrappedError) Unwrap() error { return e.err }
 
 func plural(n int, what string) string {
 	if n == 1 {
