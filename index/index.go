@@ -31,13 +31,27 @@ type Index struct {
 // Open opens dir's current generation for reading. It fails with ErrNoIndex
 // when dir holds no index.
 func Open(ctx context.Context, dir string) (*Index, error) {
-	m, err := ReadManifest(dir)
-	if err != nil {
-		if errors.Is(err, ErrNoIndex) {
-			return nil, fmt.Errorf("%w at %s: create one with `paperseek index FILE`", ErrNoIndex, dir)
+	for attempt := 0; ; attempt++ {
+		m, err := ReadManifest(dir)
+		if err != nil {
+			if errors.Is(err, ErrNoIndex) {
+				return nil, fmt.Errorf("%w at %s: create one with `paperseek index FILE`", ErrNoIndex, dir)
+			}
+			return nil, err
 		}
-		return nil, err
+		ix, err := openGeneration(ctx, dir, m)
+		if err == nil || attempt == 2 {
+			return ix, err
+		}
+		// Two index runs may have committed while we opened, removing the
+		// generation we had read; then the manifest names a newer one.
+		if now, merr := ReadManifest(dir); merr != nil || now.Generation == m.Generation {
+			return nil, err
+		}
 	}
+}
+
+func openGeneration(ctx context.Context, dir string, m *Manifest) (*Index, error) {
 	genDir := filepath.Join(dir, genDirName(m.Generation))
 	if _, err := os.Stat(genDir); err != nil {
 		return nil, fmt.Errorf("%w: generation %d named by the manifest is missing", ErrCorrupt, m.Generation)

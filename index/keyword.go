@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -174,7 +175,21 @@ func lookupPaper(idx bleve.Index, id string) (Paper, error) {
 		return Paper{}, fmt.Errorf("read paper %q: %w", id, err)
 	}
 	if doc == nil {
-		return Paper{}, fmt.Errorf("%w: no paper with id %q", ErrNotFound, id)
+		return Paper{}, fmt.Errorf("%w: no paper with id %s", ErrNotFound, quoteID(id))
 	}
 	return paperFromDocument(doc), nil
+}
+
+// quoteID quotes an id for a message, cut short if it is absurdly long (an
+// id comes from the user; a 1 MB one must not become a 1 MB error line).
+func quoteID(id string) string {
+	const maxShown = 100
+	if len(id) <= maxShown {
+		return fmt.Sprintf("%q", id)
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", id[:cut], len(id))
 }
