@@ -368,7 +368,7 @@ func kmeans(ctx context.Context, xs [][]float32, k, iterations int) ([][]float32
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		parallelRange(len(xs), func(lo, hi int) {
+		parallelRange(len(xs), 1024, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				best, bestSim := 0, math.Inf(-1)
 				for c, ce := range cents {
@@ -614,9 +614,10 @@ func (r *byteReader) strings() []string {
 	return out
 }
 
-// parallelRange splits [0, n) across GOMAXPROCS goroutines.
-func parallelRange(n int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/1024))
+// parallelRange splits [0, n) across up to GOMAXPROCS goroutines, each
+// given at least grain items (goroutines cost more than tiny work).
+func parallelRange(n, grain int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/grain))
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := w*n/workers, (w+1)*n/workers

@@ -274,13 +274,19 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		chunk := ids[start:min(start+batch, len(ids))]
 		papers := make([]Paper, len(chunk))
 		texts := make([]string, len(chunk))
-		for i, id := range chunk {
-			p, err := lookupPaper(w.kw, id)
-			if err != nil {
-				return err
+		lengths := make([]int, len(chunk))
+		errs := make([]error, len(chunk))
+		// Reading stored papers and counting their tokens is independent
+		// per paper; on a large import it is as much work as embedding.
+		parallelRange(len(chunk), 16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
+				texts[i] = papers[i].Text()
+				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
 			}
-			papers[i] = p
-			texts[i] = p.Text()
+		})
+		if err := errors.Join(errs...); err != nil {
+			return err
 		}
 		vecs, err := emb.EmbedDocuments(ctx, texts)
 		if err != nil {
@@ -290,8 +296,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			length := len(analyzer.Analyze([]byte(texts[i])))
-			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], length)); err != nil {
+			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
 				return err
 			}
 		}
