@@ -460,7 +460,14 @@ func (v *Vectors) save(path string) error {
 	for _, c := range v.centroids {
 		putVec(c)
 	}
-	for i, id := range v.IDs() {
+	// Records go in list order: loaded into one backing array, each list's
+	// vectors are then contiguous, and a query scanning a few lists reads a
+	// few compact regions instead of rows scattered over the whole array.
+	// The scan is memory-bound: at 119k papers this took the semantic leg
+	// from 32–34 ms to 28–30 ms and hybrid search from 38–48 ms to 30–31 ms.
+	ids := v.IDs()
+	slices.SortStableFunc(ids, func(a, b string) int { return cmp.Compare(v.recs[a].list, v.recs[b].list) })
+	for i, id := range ids {
 		if i == len(v.recs)/2 {
 			w.Flush()
 			failpoint(FailVectorsWrite)
