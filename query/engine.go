@@ -84,7 +84,12 @@ type legInput struct {
 
 // rank runs the legs req.Mode needs and fuses them.
 func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput) ([]Fused, error) {
-	window := max(MinWindow, req.Offset+req.K)
+	// Fusion needs each leg's top MinWindow (FusionDepth) to score fairly;
+	// a single leg needs only the page it shows.
+	window := req.Offset + req.K
+	if req.Mode == ModeHybrid {
+		window = max(MinWindow, window)
+	}
 	if in.exclude != "" {
 		window++ // room for the paper itself, dropped below
 	}
