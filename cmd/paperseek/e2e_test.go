@@ -354,6 +354,8 @@ func TestExitCodes(t *testing.T) {
 		{"broken file", []string{"index", "--index", t.TempDir(), "testdata/formats/bad-plain.txt"}, 1, "testdata/formats/bad-plain.txt"},
 		{"truncated gzip", []string{"index", "--index", t.TempDir(), "testdata/formats/bad-truncated.jsonl.gz"}, 1, "the index was left unchanged"},
 		{"other embedder", []string{"index", "--index", ix, "--embedder", "openai", "testdata/formats/beir.jsonl"}, 2, "--rebuild"},
+		{"search with another embedder", []string{"search", "--index", ix, "--embedder", "openai", "x"}, 2, "the index was built with embedder local, not openai"},
+		{"search naming the index's embedder", []string{"search", "--index", ix, "--embedder", "local", "x"}, 0, ""},
 		{"unknown embedder", []string{"index", "--index", t.TempDir(), "--embedder", "word2vec", "testdata/formats/beir.jsonl"}, 2, `unknown embedder "word2vec"`},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,11 @@ type searchFlags struct {
 	Fusion        string
 	KeywordWeight float64
 	RRFK          float64
+	// Embedder and EmbedModel, when given, must match the index's: scripts
+	// that pass them everywhere learn at once that an index was built with
+	// another model, instead of comparing vectors of two spaces.
+	Embedder   string
+	EmbedModel string
 }
 
 func (f *searchFlags) bind(c *cobra.Command) {
@@ -34,7 +39,15 @@ func (f *searchFlags) bind(c *cobra.Command) {
 	c.Flags().StringArrayVar(&f.Categories, "category", nil, "exact category, e.g. cs.CL (repeatable: any of)")
 	c.Flags().StringVar(&f.Author, "author", "", "substring of an author name (case-insensitive)")
 	c.Flags().BoolVar(&f.Explain, "explain", false, "show each ranker's rank and score per result")
+	c.Flags().StringVar(&f.Embedder, "embedder", "", "expected embedder of the index (checked; exit 2 if it differs)")
+	c.Flags().StringVar(&f.EmbedModel, "embed-model", "", "expected embedding model of the index (checked; exit 2 if it differs)")
 	f.bindFusion(c)
+}
+
+// checkEmbedder refuses to search an index built with another embedder than
+// the one the user named.
+func (f *searchFlags) checkEmbedder(e *query.Engine) error {
+	return e.Index().CheckEmbedder(index.EmbedderSpec{Name: f.Embedder, Model: f.EmbedModel})
 }
 
 // bindFusion binds the flags that tune hybrid fusion (eval takes them too).
@@ -97,6 +110,9 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return withEngine(c.Context(), g, func(e *query.Engine) error {
+				if err := opts.flags.checkEmbedder(e); err != nil {
+					return err
+				}
 				resp, err := e.Search(c.Context(), req)
 				if err != nil {
 					return err
@@ -137,6 +153,9 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			return withEngine(c.Context(), g, func(e *query.Engine) error {
+				if err := opts.flags.checkEmbedder(e); err != nil {
+					return err
+				}
 				var resp *query.Response
 				if opts.Text != "" {
 					resp, err = e.RelatedText(c.Context(), opts.Text, req)
