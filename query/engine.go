@@ -95,7 +95,6 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	}
 	useKW := req.Mode != ModeSemantic
 	useSem := req.Mode != ModeKeyword
-	prf := useSem && e.tuning.PRFDocs > 0 && in.vector == nil
 
 	var kw, sem []Hit
 	var kwErr, semErr error
@@ -118,14 +117,11 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 				semErr = fmt.Errorf("%w: embed query: %v", ErrEmbedder, semErr)
 				return
 			}
-			if prf {
-				vec = e.feedback(ctx, vec, kw)
-			}
 		}
 		sem, semErr = e.semanticLeg(ctx, vec, req.Filter, window)
 	}
 	switch {
-	case useKW && useSem && !prf:
+	case useKW && useSem:
 		// Independent legs run concurrently: at scale the vector scan is
 		// the latency budget, and Bleve's search overlaps with it.
 		done := make(chan struct{})
@@ -133,7 +129,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 		runKeyword()
 		<-done
 	default:
-		if useKW || prf {
+		if useKW {
 			runKeyword()
 		}
 		if useSem {
