@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -128,14 +129,7 @@ func (v *Vectors) Get(id string) ([]float32, bool) {
 }
 
 // IDs returns every id, sorted.
-func (v *Vectors) IDs() []string {
-	ids := make([]string, 0, len(v.recs))
-	for id := range v.recs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (v *Vectors) IDs() []string { return slices.Sorted(maps.Keys(v.recs)) }
 
 // Put adds or replaces one paper's vector, in the list whose centroid is
 // nearest.

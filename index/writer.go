@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,19 +250,11 @@ func (w *Writer) release() {
 // embed computes vectors for the papers that need one: every paper when
 // all is set (a new model), else only those added or replaced in this run.
 func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error {
-	var ids []string
+	todo := w.changed
 	if all {
-		ids = make([]string, 0, len(w.known))
-		for id := range w.known {
-			ids = append(ids, id)
-		}
-	} else {
-		ids = make([]string, 0, len(w.changed))
-		for id := range w.changed {
-			ids = append(ids, id)
-		}
+		todo = w.known
 	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(todo))
 	batch := w.opts.EmbedBatch
 	if batch <= 0 {
 		batch = 512
@@ -311,12 +304,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 // corpus streams the text of every paper in the generation being built, for
 // training the local model.
 func (w *Writer) corpus(fn func(text string) error) error {
-	ids := make([]string, 0, len(w.known))
-	for id := range w.known {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(w.known)) {
 		p, err := lookupPaper(w.kw, id)
 		if err != nil {
 			return err
