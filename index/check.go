@@ -165,8 +165,9 @@ func eachKeywordID(kw bleve.Index, fn func(id string)) error {
 	}
 }
 
-// leftovers lists generation directories and temporary files the manifest
-// does not need (the previous generation is kept on purpose).
+// leftovers lists generation directories and temporary files (of crashed
+// atomic writes) that the manifest naming generation current does not need;
+// the previous generation is kept on purpose. Index runs remove them.
 func leftovers(dir string, current int) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -380,26 +380,11 @@ func syncTree(dir string) error {
 // previous one. The previous generation is kept so a server still reading
 // it when a new one lands keeps working until it reopens.
 func removeStaleGenerations(dir string, m *Manifest) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
 	cur := 0
 	if m != nil {
 		cur = m.Generation
 	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") { // a crashed atomic write
-			os.Remove(filepath.Join(dir, e.Name()))
-			continue
-		}
-		var g int
-		if _, err := fmt.Sscanf(e.Name(), "gen-%06d", &g); err != nil || !e.IsDir() {
-			continue
-		}
-		if g == cur || (cur > 0 && g == cur-1) {
-			continue
-		}
-		os.RemoveAll(filepath.Join(dir, e.Name()))
+	for _, name := range leftovers(dir, cur) {
+		os.RemoveAll(filepath.Join(dir, name))
 	}
 }
