@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -358,13 +359,9 @@ func roundLeg(l *LegHit) *LegHit {
 	return &LegHit{Rank: l.Rank, Score: round(l.Score, 6)}
 }
 
+// round keeps JSON scores short; math.Round rounds half away from zero,
+// as the hand-written version did, without int64 overflow on huge scores.
 func round(x float64, digits int) float64 {
-	p := 1.0
-	for range digits {
-		p *= 10
-	}
-	if x >= 0 {
-		return float64(int64(x*p+0.5)) / p
-	}
-	return -float64(int64(-x*p+0.5)) / p
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
 }
