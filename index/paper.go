@@ -20,7 +20,12 @@ type Paper struct {
 	Categories []string `json:"categories,omitempty"`
 	Published  string   `json:"published,omitempty"` // YYYY-MM-DD
 	URL        string   `json:"url,omitempty"`
-	DOI        string   `json:"doi,omitempty"`
+	// External ids: the same paper arriving from two sources is recognised
+	// by any of them. DOI is lower case without a resolver prefix, ArXiv
+	// has no version suffix ("2401.01234", "cs/0701113"), PMID is digits.
+	DOI   string `json:"doi,omitempty"`
+	ArXiv string `json:"arxiv,omitempty"`
+	PMID  string `json:"pmid,omitempty"`
 }
 
 // Text is what both rankers see: the title and the abstract as one text.
