@@ -1,6 +1,3 @@
-// Package index owns the on-disk index: the paper model, the index directory
-// (manifest, generations, writer lock), the Bleve keyword index and the
-// chromem-go vector store.
 package index
 
 import (

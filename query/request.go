@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // Mode selects the rankers.
@@ -67,19 +69,10 @@ type Request struct {
 }
 
 // Filter restricts both legs to the same papers.
-type Filter struct {
-	Years      YearRange
-	Categories []string // any of
-	Author     string   // case-insensitive substring of any author
-}
-
-// IsZero reports whether the filter keeps every paper.
-func (f Filter) IsZero() bool {
-	return f.Years == (YearRange{}) && len(f.Categories) == 0 && f.Author == ""
-}
+type Filter = index.Filter
 
 // YearRange is an inclusive range; 0 means open on that side.
-type YearRange struct{ From, To int }
+type YearRange = index.YearRange
 
 // BadRequestError is a problem with the request itself: exit code 2 on the
 // command line, HTTP 400 on the server. Its message names the parameter.
@@ -141,33 +134,6 @@ func ParseYear(s string) (YearRange, error) {
 		return YearRange{}, badRequest("year range %q is empty: %d is after %d", s, r.From, r.To)
 	}
 	return r, nil
-}
-
-// String renders the range in the form ParseYear reads.
-func (r YearRange) String() string {
-	switch {
-	case r.From == 0 && r.To == 0:
-		return ""
-	case r.From == r.To:
-		return strconv.Itoa(r.From)
-	case r.To == 0:
-		return fmt.Sprintf("%d..", r.From)
-	case r.From == 0:
-		return fmt.Sprintf("..%d", r.To)
-	}
-	return fmt.Sprintf("%d..%d", r.From, r.To)
-}
-
-// Contains reports whether year is in the range. A paper with no year is
-// outside every non-empty range.
-func (r YearRange) Contains(year int) bool {
-	if r.From == 0 && r.To == 0 {
-		return true
-	}
-	if year == 0 {
-		return false
-	}
-	return (r.From == 0 || year >= r.From) && (r.To == 0 || year <= r.To)
 }
 
 // normalize fills defaults and validates; messages name the parameter as

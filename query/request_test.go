@@ -12,12 +12,12 @@ func TestParseYear(t *testing.T) {
 		wantErr bool
 	}{
 		{"", YearRange{}, false},
-		{"2021", YearRange{2021, 2021}, false},
-		{" 2021 ", YearRange{2021, 2021}, false},
-		{"2019..2023", YearRange{2019, 2023}, false},
-		{"2020..", YearRange{2020, 0}, false},
-		{"..2018", YearRange{0, 2018}, false},
-		{"2020..2020", YearRange{2020, 2020}, false},
+		{"2021", YearRange{From: 2021, To: 2021}, false},
+		{" 2021 ", YearRange{From: 2021, To: 2021}, false},
+		{"2019..2023", YearRange{From: 2019, To: 2023}, false},
+		{"2020..", YearRange{From: 2020, To: 0}, false},
+		{"..2018", YearRange{From: 0, To: 2018}, false},
+		{"2020..2020", YearRange{From: 2020, To: 2020}, false},
 		{"2023..2019", YearRange{}, true}, // empty range
 		{"..", YearRange{}, true},
 		{"abc", YearRange{}, true},
@@ -59,13 +59,13 @@ func TestYearRangeContains(t *testing.T) {
 	}{
 		{YearRange{}, 0, true},
 		{YearRange{}, 1999, true},
-		{YearRange{2020, 2020}, 2020, true},
-		{YearRange{2020, 2020}, 2021, false},
-		{YearRange{2020, 0}, 2030, true},
-		{YearRange{2020, 0}, 2019, false},
-		{YearRange{0, 2018}, 2018, true},
-		{YearRange{0, 2018}, 2019, false},
-		{YearRange{0, 2018}, 0, false}, // unknown year is outside any range
+		{YearRange{From: 2020, To: 2020}, 2020, true},
+		{YearRange{From: 2020, To: 2020}, 2021, false},
+		{YearRange{From: 2020, To: 0}, 2030, true},
+		{YearRange{From: 2020, To: 0}, 2019, false},
+		{YearRange{From: 0, To: 2018}, 2018, true},
+		{YearRange{From: 0, To: 2018}, 2019, false},
+		{YearRange{From: 0, To: 2018}, 0, false}, // unknown year is outside any range
 	}
 	for _, tt := range tests {
 		if got := tt.r.Contains(tt.year); got != tt.want {

@@ -18,7 +18,7 @@ func newGetCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer ix.Close()
-			p, err := ix.Paper(args[0])
+			p, err := ix.Paper(c.Context(), args[0])
 			if err != nil {
 				return err
 			}

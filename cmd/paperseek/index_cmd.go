@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/index/ingest"
 )
@@ -37,8 +38,11 @@ type embedderFlags struct {
 	Dimensions                          int
 }
 
-func (f embedderFlags) spec() index.EmbedderSpec {
-	return index.EmbedderSpec{Name: f.Name, Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix}
+// spec is the embedder asked for. $OPENAI_BASE_URL is read here, at the
+// edge: the index and embed packages never read the environment.
+func (f embedderFlags) spec() embed.Spec {
+	return embed.Spec{Name: f.Name, Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix,
+		BaseURL: os.Getenv("OPENAI_BASE_URL")}
 }
 
 func (f *embedderFlags) bind(c *cobra.Command) {
@@ -227,7 +231,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 
 // indexSource streams one input into the writer in batches. Reading runs
 // in its own goroutine so parsing overlaps with Bleve's indexing.
-func indexSource(ctx context.Context, w *index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
+func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
 	rd, err := ingest.NewReader(s.name, s.count)
 	if err != nil {
 		return err
@@ -285,7 +289,7 @@ func indexSource(ctx context.Context, w *index.Writer, s *source, opts *indexOpt
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		added, replaced, err := w.Add(b.papers)
+		added, replaced, err := w.Add(ctx, b.papers)
 		if err != nil {
 			return err
 		}

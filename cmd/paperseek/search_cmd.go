@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/query"
 )
@@ -47,7 +49,7 @@ func (f *searchFlags) bind(c *cobra.Command) {
 // checkEmbedder refuses to search an index built with another embedder than
 // the one the user named.
 func (f *searchFlags) checkEmbedder(e *query.Engine) error {
-	return e.Index().CheckEmbedder(index.EmbedderSpec{Name: f.Embedder, Model: f.EmbedModel})
+	return embed.Spec{Name: f.Embedder, Model: f.EmbedModel}.Check(e.Store().Info().Embedder)
 }
 
 // bindFusion binds the flags that tune hybrid fusion (eval takes them too).
@@ -176,14 +178,16 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 
 // withEngine opens the index read-only for the duration of fn.
 func withEngine(ctx context.Context, g *globalOptions, fn func(*query.Engine) error) error {
-	ix, err := index.Open(ctx, g.Index)
+	st, err := index.Open(ctx, g.Index)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	e, err := query.New(ix)
-	if err != nil {
-		return err
-	}
-	return fn(e)
+	defer st.Close()
+	return fn(query.New(st, queryOptions()))
+}
+
+// queryOptions are the engine options read from the environment: the
+// embedding server's address may have moved since the index was built.
+func queryOptions() query.Options {
+	return query.Options{EmbedBaseURL: os.Getenv("OPENAI_BASE_URL")}
 }

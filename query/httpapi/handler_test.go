@@ -286,7 +286,7 @@ func TestPapers(t *testing.T) {
 			}
 			e, release, _ := s.Engines.Acquire()
 			defer release()
-			want, err := e.Index().Paper(tt.wantID)
+			want, err := e.Store().Paper(context.Background(), tt.wantID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +366,7 @@ func TestStatsAndHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, release, _ := s.Engines.Acquire()
-	want, err := e.Index().Stats()
+	want, err := e.Store().Stats(context.Background())
 	release()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paperseek/paperseek/index"
+
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -33,7 +35,7 @@ type PaperMeta struct {
 	Length     int      // tokens in the ranking field (title + abstract, `en` analyzer)
 }
 
-func metaOf(p *Paper, length int) PaperMeta {
+func metaOf(p *index.Paper, length int) PaperMeta {
 	m := PaperMeta{Year: p.Year, Categories: p.Categories, Length: length}
 	for _, a := range p.Authors {
 		m.AuthorsLC = append(m.AuthorsLC, strings.ToLower(a))
@@ -128,6 +130,12 @@ func (v *Vectors) Get(id string) ([]float32, bool) {
 	return r.vec, true
 }
 
+// Has reports whether id has a vector (possibly a null one).
+func (v *Vectors) Has(id string) bool {
+	_, ok := v.recs[id]
+	return ok
+}
+
 // IDs returns every id, sorted.
 func (v *Vectors) IDs() []string { return slices.Sorted(maps.Keys(v.recs)) }
 
@@ -198,16 +206,10 @@ func (v *Vectors) Delete(ctx context.Context, ids ...string) error {
 	return nil
 }
 
-// VectorHit is one semantic-leg result: cosine similarity, best first.
-type VectorHit struct {
-	ID    string
-	Score float64
-}
-
 // Search returns the n papers most similar to q that keep accepts (nil keeps
 // all). In a partitioned store it scans the nearest quarter of the lists,
 // and the rest too when a filter leaves fewer than n papers there.
-func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*PaperMeta) bool) ([]index.Hit, error) {
 	if n <= 0 || len(v.recs) == 0 || isZero(q) {
 		return nil, nil
 	}
@@ -219,7 +221,7 @@ func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*Pap
 	if len(order) == 1 {
 		probe = 1
 	}
-	var hits []VectorHit
+	var hits []index.Hit
 	for i, list := range order {
 		if i >= probe && len(hits) >= n {
 			break
@@ -232,7 +234,7 @@ func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*Pap
 	}
 	// Equal similarities come back in map order; sort by id too so the
 	// same query always ranks the same way.
-	slices.SortFunc(hits, func(a, b VectorHit) int {
+	slices.SortFunc(hits, func(a, b index.Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
@@ -266,7 +268,7 @@ func (v *Vectors) probeOrder(q []float32) []int {
 // searchList returns one list's n best papers that keep accepts. chromem-go
 // has no predicate filters, so a filtered search widens its window until n
 // papers pass or the whole list has been seen.
-func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*PaperMeta) bool) ([]index.Hit, error) {
 	total := col.Count()
 	if total == 0 {
 		return nil, nil
@@ -277,13 +279,13 @@ func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []f
 		if err != nil {
 			return nil, fmt.Errorf("semantic search: %w", err)
 		}
-		hits := make([]VectorHit, 0, min(n, len(res)))
+		hits := make([]index.Hit, 0, min(n, len(res)))
 		for _, r := range res {
 			rec := v.recs[r.ID]
 			if rec == nil || rec.null || (keep != nil && !keep(&rec.meta)) {
 				continue
 			}
-			hits = append(hits, VectorHit{ID: r.ID, Score: float64(r.Similarity)})
+			hits = append(hits, index.Hit{ID: r.ID, Score: float64(r.Similarity)})
 		}
 		if len(hits) >= n || window == total {
 			return hits, nil
@@ -500,9 +502,9 @@ func (v *Vectors) save(path string) error {
 func loadVectors(ctx context.Context, path string) (*Vectors, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: read %s: %v", index.ErrCorrupt, path, err)
 	}
-	corrupt := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCorrupt, path, why) }
+	corrupt := func(why string) error { return fmt.Errorf("%w: %s: %s", index.ErrCorrupt, path, why) }
 	if len(data) < len(vectorsMagic)+4 || [8]byte(data[:8]) != vectorsMagic {
 		return nil, corrupt("not a paperseek vectors file of this version")
 	}

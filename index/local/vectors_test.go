@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"cmp"
@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 func unit(xs ...float32) []float32 {
@@ -48,7 +50,7 @@ func testStore(t *testing.T) *Vectors {
 	return v
 }
 
-func ids(hits []VectorHit) string {
+func ids(hits []index.Hit) string {
 	var s []string
 	for _, h := range hits {
 		s = append(s, h.ID)
@@ -154,8 +156,8 @@ func TestVectorsCorruptFileRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := loadVectors(context.Background(), path)
-			if !errors.Is(err, ErrCorrupt) {
-				t.Errorf("err = %v, want ErrCorrupt", err)
+			if !errors.Is(err, index.ErrCorrupt) {
+				t.Errorf("err = %v, want index.ErrCorrupt", err)
 			}
 		})
 	}
@@ -305,7 +307,7 @@ func negate(v []float32) []float32 {
 	return out
 }
 
-func vecIDs(hits []VectorHit) []string {
+func vecIDs(hits []index.Hit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.ID)

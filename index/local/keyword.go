@@ -1,9 +1,11 @@
-package index
+package local
 
 import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/index"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -103,13 +105,13 @@ func openKeyword(path string, readOnly bool) (bleve.Index, error) {
 	}
 	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open keyword index %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: open keyword index %s: %v", index.ErrCorrupt, path, err)
 	}
 	return idx, nil
 }
 
 // keywordDoc is what Bleve indexes and stores for one paper.
-func keywordDoc(p *Paper) map[string]interface{} {
+func keywordDoc(p *index.Paper) map[string]interface{} {
 	d := map[string]interface{}{FieldText: p.Text()}
 	set := func(k, v string) {
 		if v != "" {
@@ -139,8 +141,8 @@ func keywordDoc(p *Paper) map[string]interface{} {
 }
 
 // paperFromDocument rebuilds a Paper from Bleve's stored fields.
-func paperFromDocument(doc bindex.Document) Paper {
-	p := Paper{ID: doc.ID()}
+func paperFromDocument(doc bindex.Document) index.Paper {
+	p := index.Paper{ID: doc.ID()}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
 		case FieldTitle:
@@ -168,14 +170,14 @@ func paperFromDocument(doc bindex.Document) Paper {
 	return p
 }
 
-// lookupPaper returns the stored paper with id, or ErrNotFound.
-func lookupPaper(idx bleve.Index, id string) (Paper, error) {
+// lookupPaper returns the stored paper with id, or index.ErrNotFound.
+func lookupPaper(idx bleve.Index, id string) (index.Paper, error) {
 	doc, err := idx.Document(id)
 	if err != nil {
-		return Paper{}, fmt.Errorf("read paper %q: %w", id, err)
+		return index.Paper{}, fmt.Errorf("read paper %q: %w", id, err)
 	}
 	if doc == nil {
-		return Paper{}, fmt.Errorf("%w: no paper with id %s", ErrNotFound, quoteID(id))
+		return index.Paper{}, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
 	}
 	return paperFromDocument(doc), nil
 }
