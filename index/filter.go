@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Filter restricts both legs of a search to the same papers.
@@ -10,11 +11,24 @@ type Filter struct {
 	Years      YearRange
 	Categories []string // any of, exact
 	Author     string   // case-insensitive substring of any author
+	// Since keeps papers first published on or after this day
+	// ("YYYY-MM-DD"); a paper without a publication date is outside it.
+	Since string
 }
 
 // IsZero reports whether the filter keeps every paper.
 func (f Filter) IsZero() bool {
-	return f.Years == (YearRange{}) && len(f.Categories) == 0 && f.Author == ""
+	return f.Years == (YearRange{}) && len(f.Categories) == 0 && f.Author == "" && f.Since == ""
+}
+
+// Day is a "YYYY-MM-DD" date as days since 1970-01-01, the form stores
+// index publication dates in for --since.
+func Day(date string) (int, bool) {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return 0, false
+	}
+	return int(t.Unix() / 86400), true
 }
 
 // YearRange is an inclusive range; 0 means open on that side.

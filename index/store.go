@@ -29,6 +29,10 @@ type Store interface {
 	// Papers returns the stored papers with ids, in order; an unknown id
 	// is an error wrapping ErrNotFound.
 	Papers(ctx context.Context, ids []string) ([]Paper, error)
+	// Resolve returns the id of the paper ref names: a paper id, or an
+	// external id "doi:…", "arxiv:…", "pmid:…" (ParseRef). An id is tried
+	// first. Unknown: an error wrapping ErrNotFound.
+	Resolve(ctx context.Context, ref string) (string, error)
 
 	// Keyword ranks the papers matching q that f keeps by textbook BM25
 	// (k1 1.2, b 0.75) over the analysed ranking text, best first, at most
@@ -65,6 +69,9 @@ type Info struct {
 	Generation int
 	Created    time.Time
 	Updated    time.Time
+	// State is what index runs recorded with their commit (e.g. the
+	// harvest point of `sync arxiv`).
+	State map[string]string
 }
 
 // SameVersion reports whether a and b describe the same commit.
@@ -128,6 +135,10 @@ type CheckReport struct {
 	// OrphanVectors are vectors of papers the keyword index lacks.
 	MissingVectors []string `json:"missing_vectors,omitempty"`
 	OrphanVectors  []string `json:"orphan_vectors,omitempty"`
+	// SharedIDs are external ids held by more than one paper, each as
+	// "doi:10.1/x a b": the same paper indexed twice under two ids (from
+	// before it was recognised), for the user to delete one of.
+	SharedIDs []string `json:"shared_ids,omitempty"`
 	// Leftovers are files an interrupted run left behind; they do no harm
 	// and the next index run removes them.
 	Leftovers []string `json:"leftovers,omitempty"`
@@ -154,5 +165,12 @@ func (r CheckReport) Summary() string {
 	if n := len(r.OrphanVectors); n > 0 {
 		problems = append(problems, fmt.Sprintf("%d vectors belong to no paper (first: %q)", n, r.OrphanVectors[0]))
 	}
-	return strings.Join(problems, "; ") + "; run `paperseek check --repair`"
+	fix := "; run `paperseek check --repair`"
+	if n := len(r.SharedIDs); n > 0 {
+		problems = append(problems, fmt.Sprintf("%d external ids are held by more than one paper (first: %s)", n, r.SharedIDs[0]))
+		if len(problems) == 1 {
+			fix = "; keep one paper of each with `paperseek delete ID`"
+		}
+	}
+	return strings.Join(problems, "; ") + fix
 }

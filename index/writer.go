@@ -31,8 +31,16 @@ type WriteOptions struct {
 // crash, leaves the store as it was.
 type Writer interface {
 	// Add indexes papers. A paper whose id is already indexed (or seen
-	// earlier in the run) replaces it.
+	// earlier in the run) replaces it. So does a paper that shares an
+	// external id (DOI, arXiv id, PMID) with an indexed paper: it replaces
+	// that paper under the existing id, its non-empty fields winning.
 	Add(ctx context.Context, papers []Paper) (added, replaced int, err error)
+	// Delete removes the papers refs name (ids or external ids, as
+	// Store.Resolve reads them) and reports the refs that named none.
+	Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error)
+	// SetState records key = value with the commit (Info.State); an empty
+	// value removes the key.
+	SetState(key, value string)
 	// Commit embeds what changed and makes the run visible.
 	Commit(ctx context.Context) (Info, error)
 	// Abort drops the run; a no-op after Commit.

@@ -17,18 +17,20 @@ import (
 // terms carry what the paper is about.
 const moreLikeThisTerms = 25
 
-// Related finds papers like the paper with id (never the paper itself):
-// its stored vector for the semantic leg, a more-like-this query of its
-// own title and abstract for the keyword leg, fused as req.Fusion says.
-func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response, error) {
+// Related finds papers like the paper ref names (an id or doi:/arxiv:/pmid:
+// id; never the paper itself): its stored vector for the semantic leg, a
+// more-like-this query of its own title and abstract for the keyword leg,
+// fused as req.Fusion says.
+func (e *Engine) Related(ctx context.Context, ref string, req Request) (*Response, error) {
 	start := time.Now()
 	if err := req.normalize(false); err != nil {
 		return nil, err
 	}
-	p, err := e.st.Paper(ctx, id)
+	p, err := e.Paper(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
+	id := p.ID
 	in := legInput{exclude: id}
 	if in.terms, err = e.moreLikeThis(ctx, p.Text()); err != nil {
 		return nil, err
@@ -54,6 +56,15 @@ func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response
 		marks[t.Term] = true
 	}
 	return e.respond(ctx, req, id, ModeRelated, fused, start, marks)
+}
+
+// Paper returns the paper ref names: an id, or doi:…, arxiv:…, pmid:….
+func (e *Engine) Paper(ctx context.Context, ref string) (index.Paper, error) {
+	id, err := e.st.Resolve(ctx, ref)
+	if err != nil {
+		return index.Paper{}, err
+	}
+	return e.st.Paper(ctx, id)
 }
 
 // RelatedText finds papers like a free text, such as a draft abstract. The

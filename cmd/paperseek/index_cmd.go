@@ -28,6 +28,7 @@ type indexOptions struct {
 	Workers   int
 	Rebuild   bool
 	Retrain   bool
+	Upgrade   bool
 	SkipBad   bool
 }
 
@@ -75,7 +76,7 @@ FILE:LINE: reason and skipped (exit 1 unless --skip-bad). A broken file stops
 the run and leaves the index exactly as it was.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
-			if len(args) == 0 && !opts.Retrain {
+			if len(args) == 0 && !opts.Retrain && !opts.Upgrade {
 				return usagef("index needs at least one FILE (or - for stdin)")
 			}
 			if opts.BatchSize < 1 {
@@ -92,6 +93,7 @@ the run and leaves the index exactly as it was.`,
 	c.Flags().IntVar(&opts.Workers, "workers", runtime.NumCPU(), "parallel embedding workers / requests")
 	c.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "drop the index and rebuild it from the given files")
 	c.Flags().BoolVar(&opts.Retrain, "retrain", false, "local embedder: re-learn the model from every indexed paper")
+	c.Flags().BoolVar(&opts.Upgrade, "upgrade", false, "bring an index built by an older paperseek up to date (any index run also does; nothing is re-embedded)")
 	c.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "exit 0 even if some records were bad (they are still reported)")
 	return c
 }
@@ -167,6 +169,17 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func indexRun(ctx context.Context, opts *indexOptions) error {
 	start := time.Now()
+	if opts.Upgrade && len(opts.Files) == 0 && !opts.Retrain && !opts.Rebuild {
+		// An index that opens is up to date: leave it alone, as check
+		// --repair leaves a healthy index alone.
+		if st, err := index.Open(ctx, opts.Index); err == nil {
+			st.Close()
+			fmt.Fprintf(opts.IO.ErrOut, "the index in %s is up to date; nothing to upgrade\n", opts.Index)
+			return nil
+		} else if !errors.Is(err, index.ErrUsage) {
+			return err
+		}
+	}
 	sources, err := openSources(opts.Files, opts.IO.In)
 	if err != nil {
 		return err

@@ -155,6 +155,16 @@ func filterQuery(f index.Filter) bquery.Query {
 		}
 		parts = append(parts, bleve.NewDisjunctionQuery(any...))
 	}
+	if f.Since != "" {
+		if day, ok := index.Day(f.Since); ok {
+			lo, incl := float64(day), true
+			r := bleve.NewNumericRangeInclusiveQuery(&lo, nil, &incl, nil)
+			r.SetField(FieldPubDay)
+			parts = append(parts, r)
+		} else {
+			parts = append(parts, bleve.NewMatchNoneQuery())
+		}
+	}
 	if f.Author != "" {
 		r := bleve.NewRegexpQuery(".*" + regexp.QuoteMeta(strings.ToLower(f.Author)) + ".*")
 		r.SetField(FieldAuthorsLC)

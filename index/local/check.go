@@ -39,7 +39,10 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 	r.Generation = st.manifest.Generation
 	r.Papers = st.manifest.Papers
 	r.Leftovers = leftovers(dir, st.manifest.Generation)
-	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers
+	if r.SharedIDs, err = sharedIDs(ctx, st.kw); err != nil {
+		return r, err
+	}
+	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers && len(r.SharedIDs) == 0
 	return r, nil
 }
 
@@ -174,4 +177,54 @@ func (s *Store) checkModel() error {
 		return fmt.Errorf("%w: embedding model: %w", index.ErrCorrupt, err)
 	}
 	return nil
+}
+
+// sharedIDs lists external ids that more than one paper holds: the terms
+// of the external-id fields whose count says more than one, confirmed by a
+// search.
+func sharedIDs(ctx context.Context, kw bleve.Index) ([]string, error) {
+	var out []string
+	for _, kind := range []string{index.RefDOI, index.RefArXiv, index.RefPMID} {
+		field := refField[kind]
+		dict, err := kw.FieldDict(field)
+		if err != nil {
+			return nil, fmt.Errorf("keyword index: %w", err)
+		}
+		var shared []string
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return nil, fmt.Errorf("keyword index: %w", err)
+			}
+			if e == nil {
+				break
+			}
+			if e.Count > 1 {
+				shared = append(shared, e.Term)
+			}
+		}
+		dict.Close()
+		for _, v := range shared {
+			q := bleve.NewTermQuery(v)
+			q.SetField(field)
+			req := bleve.NewSearchRequestOptions(q, 10, 0, false)
+			req.SortBy([]string{"_id"})
+			res, err := kw.SearchInContext(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("keyword index: %w", err)
+			}
+			// A term's count includes replaced papers not yet merged away:
+			// only papers a search finds share it.
+			if len(res.Hits) < 2 {
+				continue
+			}
+			line := kind + ":" + v
+			for _, h := range res.Hits {
+				line += " " + h.ID
+			}
+			out = append(out, line)
+		}
+	}
+	return out, nil
 }

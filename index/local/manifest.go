@@ -14,8 +14,13 @@ import (
 )
 
 // FormatVersion is the on-disk layout version. An index written by a newer
-// paperseek with a higher version is refused rather than misread.
-const FormatVersion = 1
+// paperseek with a higher version is refused rather than misread; one of
+// an older version is upgraded by the next index run (reading it asks for
+// `paperseek index --upgrade`).
+//
+// Format 2 added external ids (doi, arxiv, pmid) and the publication day
+// as indexed keyword fields, and publication dates to the vectors file.
+const FormatVersion = 2
 
 const manifestName = "manifest.json"
 
@@ -36,9 +41,11 @@ type Manifest struct {
 	Vectors *int `json:"vectors,omitempty"`
 	// Tokens is the number of analysed tokens in all papers' ranking text,
 	// for BM25's average document length without opening the vectors.
-	Tokens  *int64    `json:"tokens,omitempty"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Tokens *int64 `json:"tokens,omitempty"`
+	// State is what index runs recorded (index.Writer.SetState).
+	State   map[string]string `json:"state,omitempty"`
+	Created time.Time         `json:"created"`
+	Updated time.Time         `json:"updated"`
 }
 
 // genDirName is the directory holding one generation's files.
@@ -83,7 +90,7 @@ func writeManifest(dir string, m *Manifest) error {
 
 func (m *Manifest) info(dir string) index.Info {
 	return index.Info{Location: dir, Embedder: m.Embedder, Papers: m.Papers, Generation: m.Generation,
-		Created: m.Created, Updated: m.Updated}
+		Created: m.Created, Updated: m.Updated, State: m.State}
 }
 
 // modelFile is the name of the generation's model file.

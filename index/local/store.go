@@ -65,6 +65,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 }
 
 func openGeneration(dir string, m *Manifest) (*Store, error) {
+	if m.Format < FormatVersion {
+		return nil, fmt.Errorf("%w: the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
+			index.ErrUsage, dir, m.Format, dir)
+	}
 	genDir := filepath.Join(dir, genDirName(m.Generation))
 	if _, err := os.Stat(genDir); err != nil {
 		return nil, fmt.Errorf("%w: generation %d named by the manifest is missing", index.ErrCorrupt, m.Generation)
@@ -170,6 +174,10 @@ func keepFunc(f index.Filter) func(*PaperMeta) bool {
 			return false
 		}
 		if author != "" && !anyContains(m.AuthorsLC, author) {
+			return false
+		}
+		// "YYYY-MM-DD" dates compare as strings.
+		if f.Since != "" && (m.Published == "" || m.Published < f.Since) {
 			return false
 		}
 		return true

@@ -38,7 +38,9 @@ type Writer struct {
 	changed map[string]struct{}
 	// closers release what the embedder opened (the embedding cache).
 	closers []func() error
-	done    bool
+	// state is recorded in the manifest at commit (Info.State).
+	state map[string]string
+	done  bool
 }
 
 var _ index.Writer = (*Writer)(nil)
@@ -102,7 +104,14 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 		w.vectors = newVectors(0)
 		return w, nil
 	}
+	w.state = maps.Clone(prev.State)
 	prevGen := filepath.Join(dir, genDirName(prev.Generation))
+	if prev.Format < FormatVersion {
+		if err := w.upgrade(ctx, prevGen, kwDir); err != nil {
+			return w, fmt.Errorf("upgrade the index from format %d: %w", prev.Format, err)
+		}
+		return w, nil
+	}
 	if err := cloneKeyword(filepath.Join(prevGen, keywordDirName), kwDir); err != nil {
 		return w, fmt.Errorf("copy keyword index: %w", err)
 	}
@@ -118,10 +127,66 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	return w, nil
 }
 
+// upgrade builds the generation from an index of an older format: every
+// stored paper is indexed again with today's keyword mapping (which adds
+// the fields older formats lacked), and the vectors and the model are
+// kept — nothing is re-embedded.
+func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
+	if w.opts.Progress != nil {
+		w.opts.Progress("upgrading", 0, 0)
+	}
+	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), true)
+	if err != nil {
+		return err
+	}
+	defer old.Close()
+	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
+		return err
+	}
+	if w.kw, err = createKeyword(kwDir); err != nil {
+		return err
+	}
+	var ids []string
+	if err := eachKeywordID(old, func(id string) { ids = append(ids, id) }); err != nil {
+		return err
+	}
+	const batchSize = 1000
+	for start := 0; start < len(ids); start += batchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := w.kw.NewBatch()
+		for _, id := range ids[start:min(start+batchSize, len(ids))] {
+			p, err := lookupPaper(old, id)
+			if err != nil {
+				return err
+			}
+			if err := b.Index(id, keywordDoc(&p)); err != nil {
+				return fmt.Errorf("index paper %q: %w", id, err)
+			}
+			w.vectors.setPublished(id, p.Published)
+			w.known[id] = struct{}{}
+		}
+		if err := w.kw.Batch(b); err != nil {
+			return fmt.Errorf("write keyword index: %w", err)
+		}
+	}
+	return nil
+}
+
 // Add indexes papers for keyword search and queues them for embedding.
 // A paper whose id is already indexed (or seen earlier in this run)
-// replaces it.
-func (w *Writer) Add(_ context.Context, papers []index.Paper) (added, replaced int, err error) {
+// replaces it; a paper sharing an external id with one replaces that one
+// under its existing id, merged (index.Merge).
+func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced int, err error) {
+	for i := range papers {
+		papers[i].NormalizeExternalIDs()
+	}
+	papers, collapsed, err := w.dedup(ctx, papers)
+	if err != nil {
+		return 0, 0, err
+	}
+	replaced = collapsed
 	b := w.kw.NewBatch()
 	for i := range papers {
 		p := &papers[i]
@@ -141,6 +206,104 @@ func (w *Writer) Add(_ context.Context, papers []index.Paper) (added, replaced i
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
+}
+
+// dedup gives each paper that is not known by its id but shares an
+// external id with a paper of the index (or of this run, or of the same
+// batch) that paper's id, merged over the stored paper. A paper known by
+// its id is replaced whole, as always.
+//
+// Records of one paper within the batch are merged into one; collapsed is
+// how many, each counted as a replacement.
+func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Paper, collapsed int, err error) {
+	var refs []index.Ref
+	for i := range papers {
+		if _, ok := w.known[papers[i].ID]; !ok {
+			refs = append(refs, papers[i].ExternalIDs()...)
+		}
+	}
+	owners, err := ownersOf(ctx, w.kw, refs)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]index.Paper, 0, len(papers))
+	batch := map[string]int{} // id → position in out, for repeats within the batch
+	for _, p := range papers {
+		if _, ok := w.known[p.ID]; !ok {
+			if _, ok := batch[p.ID]; !ok {
+				for _, r := range p.ExternalIDs() {
+					id, ok := owners[r]
+					if !ok || id == p.ID {
+						continue
+					}
+					if j, inBatch := batch[id]; inBatch {
+						p = index.Merge(out[j], p)
+					} else {
+						old, err := lookupPaper(w.kw, id)
+						if err != nil {
+							return nil, 0, err
+						}
+						p = index.Merge(old, p)
+					}
+					break
+				}
+			}
+		}
+		for _, r := range p.ExternalIDs() {
+			if _, ok := owners[r]; !ok {
+				owners[r] = p.ID
+			}
+		}
+		if j, ok := batch[p.ID]; ok {
+			out[j] = p
+			collapsed++
+			continue
+		}
+		batch[p.ID] = len(out)
+		out = append(out, p)
+	}
+	return out, collapsed, nil
+}
+
+// Delete removes the papers refs name from both legs of the generation
+// being built.
+func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
+	b := w.kw.NewBatch()
+	gone := map[string]bool{}
+	for _, ref := range refs {
+		id, err := resolve(ctx, w.kw, ref)
+		if errors.Is(err, index.ErrNotFound) || gone[id] {
+			unknown = append(unknown, ref)
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		gone[id] = true
+		b.Delete(id)
+		if err := w.vectors.Delete(ctx, id); err != nil {
+			return 0, nil, err
+		}
+		delete(w.known, id)
+		delete(w.changed, id)
+		deleted++
+	}
+	if err := w.kw.Batch(b); err != nil {
+		return 0, nil, fmt.Errorf("write keyword index: %w", err)
+	}
+	return deleted, unknown, nil
+}
+
+// SetState records key = value with the commit.
+func (w *Writer) SetState(key, value string) {
+	if w.state == nil {
+		w.state = map[string]string{}
+	}
+	if value == "" {
+		delete(w.state, key)
+		return
+	}
+	w.state[key] = value
 }
 
 // Commit embeds what changed, writes the vectors and switches the manifest
@@ -213,6 +376,7 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 		EmbedderConfig: cfg,
 		Vectors:        &vectors,
 		Tokens:         &tokens,
+		State:          w.state,
 		Created:        now,
 		Updated:        now,
 	}

@@ -272,7 +272,7 @@ func (s *Server) paper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !related {
-		s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Store().Paper(r.Context(), id) })
+		s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Paper(r.Context(), id) })
 		return
 	}
 	req, err := searchFromQuery(r.URL.Query())
