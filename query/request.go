@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paperseek/paperseek/index"
@@ -208,4 +209,44 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// ParseSince reads --since: a date ("2026-11-24", or "2026-11" for its
+// first day) or a span back from today, UTC ("7d", "2w", "3mo", "1y", or a
+// Go duration such as "36h"), and returns the first day it keeps as
+// "YYYY-MM-DD". An empty string keeps everything.
+func ParseSince(s string, now time.Time) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	bad := func() (string, error) {
+		return "", badRequest("since must be a date (2026-11-24) or a span back from today (7d, 2w, 3mo, 1y), got %q", s)
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(time.DateOnly), nil
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		return t.Format(time.DateOnly), nil
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	lower := strings.ToLower(s)
+	for _, u := range []struct {
+		suffix              string
+		years, months, days int
+	}{{"mo", 0, 1, 0}, {"y", 1, 0, 0}, {"w", 0, 0, 7}, {"d", 0, 0, 1}} {
+		num, ok := strings.CutSuffix(lower, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 0 || n > 10000 || num == "" || num[0] == '+' {
+			return bad()
+		}
+		return today.AddDate(-n*u.years, -n*u.months, -n*u.days).Format(time.DateOnly), nil
+	}
+	if d, err := time.ParseDuration(lower); err == nil && d >= 0 && d < 10000*24*time.Hour {
+		return now.UTC().Add(-d).Format(time.DateOnly), nil
+	}
+	return bad()
 }

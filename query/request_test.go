@@ -3,6 +3,7 @@ package query
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseYear(t *testing.T) {
@@ -129,6 +130,41 @@ func TestLongQueryTruncatedOnRuneBoundary(t *testing.T) {
 	for _, c := range r.Query {
 		if c == '\uFFFD' {
 			t.Fatal("truncation split a character")
+		}
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		in, want string
+		bad      bool
+	}{
+		{"", "", false},
+		{"2026-11-24", "2026-11-24", false},
+		{"2026-11", "2026-11-01", false},
+		{"7d", "2026-11-25", false},
+		{"0d", "2026-12-02", false},
+		{"2w", "2026-11-18", false},
+		{"3mo", "2026-09-02", false},
+		{"1y", "2025-12-02", false},
+		{"36h", "2026-11-30", false},
+		{" 7D ", "2026-11-25", false},
+		{"7", "", true},
+		{"-7d", "", true},
+		{"+7d", "", true},
+		{"d", "", true},
+		{"2026-13-01", "", true},
+		{"yesterday", "", true},
+		{"-36h", "", true},
+	}
+	for _, tt := range tests {
+		got, err := ParseSince(tt.in, now)
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("ParseSince(%q) = %q, %v; want %q (bad %v)", tt.in, got, err, tt.want, tt.bad)
+		}
+		if err != nil && !IsBadRequest(err) {
+			t.Errorf("ParseSince(%q): %v is not a bad request", tt.in, err)
 		}
 	}
 }
