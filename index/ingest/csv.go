@@ -85,7 +85,7 @@ func detectCSVHeader(name string, line []byte) (byte, []string, csvColumns, erro
 	case cols.title >= 0:
 		return 0, nil, cols, fmt.Errorf("%s: CSV header has no \"id\" (or \"_id\") column (columns: %s)", name, list)
 	}
-	return 0, nil, cols, fmt.Errorf("%s: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title", name)
+	return 0, nil, cols, fmt.Errorf("%s: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML", name)
 }
 
 // csvParser parses RFC 4180 records one line at a time, so a quoted field
@@ -163,17 +163,17 @@ type csvSource struct {
 	done  bool
 }
 
-func (s *csvSource) next() (index.Paper, error) {
+func (s *csvSource) next() (entry, error) {
 	if s.done {
-		return index.Paper{}, io.EOF
+		return entry{}, io.EOF
 	}
 	for {
 		line, err := s.lines.next()
 		if errors.Is(err, errLineTooLong) {
-			return index.Paper{}, s.recordError(s.lines.line, "line longer than "+sizeText(s.lines.max))
+			return entry{}, s.recordError(s.lines.line, "line longer than "+sizeText(s.lines.max))
 		}
 		if err != nil {
-			return index.Paper{}, streamFatal(s.name, err)
+			return entry{}, streamFatal(s.name, err)
 		}
 		if isBlank(line) {
 			continue
@@ -186,25 +186,25 @@ func (s *csvSource) next() (index.Paper, error) {
 			switch {
 			case err == io.EOF:
 				s.done = true
-				return index.Paper{}, s.recordError(start, "unterminated quoted field")
+				return entry{}, s.recordError(start, "unterminated quoted field")
 			case errors.Is(err, errLineTooLong):
-				return index.Paper{}, s.unclosedQuote(start)
+				return entry{}, s.unclosedQuote(start)
 			case err != nil:
-				return index.Paper{}, streamFatal(s.name, err)
+				return entry{}, streamFatal(s.name, err)
 			}
 			complete = s.p.feed(line)
 			if s.p.size > s.lines.max {
-				return index.Paper{}, s.unclosedQuote(start)
+				return entry{}, s.unclosedQuote(start)
 			}
 		}
 		if len(s.p.fields) != s.width {
-			return index.Paper{}, s.recordError(start, fmt.Sprintf("wrong number of fields: want %d, got %d", s.width, len(s.p.fields)))
+			return entry{}, s.recordError(start, fmt.Sprintf("wrong number of fields: want %d, got %d", s.width, len(s.p.fields)))
 		}
 		p, reason := s.row(s.p.fields)
 		if reason != "" {
-			return index.Paper{}, s.recordError(start, reason)
+			return entry{}, s.recordError(start, reason)
 		}
-		return p, nil
+		return entry{rec: Record{Paper: p}, kind: FormatCSV, line: start}, nil
 	}
 }
 

@@ -84,8 +84,8 @@ func TestDetect(t *testing.T) {
 		{name: "bzip2", input: "BZh91AY&SY", fatal: "in: input is bzip2-compressed: decompress it first (bzip2 -d) or use gzip"},
 		{name: "zip", input: "PK\x03\x04rest", fatal: "in: input is a zip archive: extract it first (unzip)"},
 		{name: "UTF-16", input: "\xff\xfe{\x00", fatal: "in: input is UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
-		{name: "binary", input: "\x00\x01\x02\x03\x04", fatal: "in: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title"},
-		{name: "a JSON string is not papers", input: `"just a string"`, fatal: "in: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title"},
+		{name: "binary", input: "\x00\x01\x02\x03\x04", fatal: "in: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML"},
+		{name: "a JSON string is not papers", input: `"just a string"`, fatal: "in: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,11 +83,11 @@ func TestJSONFields(t *testing.T) {
 		{name: "categories list of numbers", fields: `"id":"a",` + base + `,"categories":[1]`,
 			reason: `field "categories": want a list of strings or a space-separated string, got a list`},
 		{name: "doi forms", fields: `"id":"a",` + base + `,"doi":" doi:10.1/X ","url":" https://x.org/a "`,
-			want: index.Paper{ID: "a", Title: "T", DOI: "10.1/X", URL: "https://x.org/a"}},
+			want: index.Paper{ID: "a", Title: "T", DOI: "10.1/x", URL: "https://x.org/a"}},
 		{name: "url number", fields: `"id":"a",` + base + `,"url":5`, reason: `field "url": want a string, got 5`},
 		// arXiv snapshot lines.
 		{name: "arXiv: update_date when there are no versions", fields: `"id":"cs/0701113",` + base + `,"versions":[],"authors_parsed":[["Doe","Jane","Jr."]],"update_date":"2008-11-26"`,
-			want: index.Paper{ID: "cs/0701113", Title: "T", Authors: []string{"Jane Doe Jr."}, Year: 2008, Published: "2008-11-26", URL: "https://arxiv.org/abs/cs/0701113"}},
+			want: index.Paper{ID: "cs/0701113", Title: "T", Authors: []string{"Jane Doe Jr."}, Year: 2008, Published: "2008-11-26", URL: "https://arxiv.org/abs/cs/0701113", ArXiv: "cs/0701113"}},
 		{name: "arXiv: versions of the wrong shape", fields: `"id":"x",` + base + `,"versions":"v1"`,
 			reason: `field "versions": want a list of {"created": date} objects, got "v1"`},
 		{name: "arXiv: authors_parsed of the wrong shape", fields: `"id":"x",` + base + `,"authors_parsed":"Doe"`,
@@ -163,7 +163,10 @@ func TestCleanName(t *testing.T) {
 		{`Stra\ss{}e`, "Straße"},
 		{`N\'{\i}colas`, "Nícolas"},
 		{"Tom\\`as", "Tomàs"},
-		{`\unknown{x} kept`, `\unknownx kept`}, // unknown commands stay, braces go
+		{`\unknown{x} kept`, `\unknown{x} kept`}, // unknown commands stay as written, with their argument
+		{`{\relax Ch}arles`, "Charles"},
+		{`Bj\o rn {\AA}str\"om`, "Bjørn Åström"},
+		{`Nova\v{c}i\'c -- {\DJ}uro`, "Novačić – Đuro"},
 		{`trailing \`, `trailing \`},
 		{"  spaced   out ", "spaced out"},
 		{"plain", "plain"},
