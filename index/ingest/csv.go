@@ -11,13 +11,13 @@ import (
 
 // csvColumns is where each known field sits in a row, -1 when absent.
 type csvColumns struct {
-	id, title, abstract, text, authors, categories, year, published, url, doi int
+	id, title, abstract, text, authors, categories, year, published, url, doi, arxiv, pmid int
 }
 
 // findColumns maps header names (trimmed, any case) to fields; the first
 // column of a name wins, and "id" is preferred over BEIR's "_id".
 func findColumns(header []string) csvColumns {
-	c := csvColumns{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+	c := csvColumns{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 	idAlt := -1
 	for i, name := range header {
 		var slot *int
@@ -44,6 +44,10 @@ func findColumns(header []string) csvColumns {
 			slot = &c.url
 		case "doi":
 			slot = &c.doi
+		case "arxiv":
+			slot = &c.arxiv
+		case "pmid":
+			slot = &c.pmid
 		}
 		if slot != nil && *slot < 0 {
 			*slot = i
@@ -231,6 +235,8 @@ func (s *csvSource) row(f []string) (index.Paper, string) {
 		abstract: cell(s.cols.abstract),
 		url:      cell(s.cols.url),
 		doi:      cell(s.cols.doi),
+		arxiv:    cell(s.cols.arxiv),
+		pmid:     cell(s.cols.pmid),
 	}
 	if strings.TrimSpace(rec.abstract) == "" {
 		rec.abstract = cell(s.cols.text)

@@ -41,9 +41,13 @@ func decodeLaTeX(s string) string {
 }
 
 // mayHaveLaTeX is the fast path: most titles and abstracts hold none of
-// what decodeLaTeX changes (math alone is kept as written).
+// what decodeLaTeX changes (math alone is kept as written). One IndexByte
+// per character is several times faster than one IndexAny (vectorised
+// search against a byte-at-a-time loop), which matters on a large import.
 func mayHaveLaTeX(s string) bool {
-	return strings.IndexAny(s, "\\{}~`") >= 0 || strings.Contains(s, "--") || strings.Contains(s, "''")
+	return strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, '{') >= 0 || strings.IndexByte(s, '}') >= 0 ||
+		strings.IndexByte(s, '~') >= 0 || strings.IndexByte(s, '`') >= 0 ||
+		strings.Contains(s, "--") || strings.Contains(s, "''")
 }
 
 func latexRun(b *strings.Builder, s string) {
