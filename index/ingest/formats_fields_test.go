@@ -84,6 +84,7 @@ func TestDetectNewFormats(t *testing.T) {
 		{name: "a page with a broken member", input: `{"results":[],"x" 1}`, fatal: `in:1: invalid JSON: want : after "x", got '1'`},
 		{name: "CSL array", input: `[{"id":"c","type":"article","title":"T","issued":{"date-parts":[[2020]]}}]`, format: FormatCSL, ids: []string{"c"}},
 		{name: "CSL lines", input: `{"id":"c","type":"article","title":"T","author":[{"literal":"X"}]}` + "\n", format: FormatCSL, ids: []string{"c"}},
+		{name: "type and author as a string are generic fields", input: `{"id":"g","title":"T","type":"article","author":"Smith","issued":"2020"}` + "\n", format: FormatJSONL, ids: []string{"g"}},
 		{name: "an array of generic records stays json-array", input: `[{"id":"g","title":"T","type":"x"}]`, format: FormatJSONArray, ids: []string{"g"}},
 		{name: "S2 abstracts array", input: `[{"corpusid":1,"abstract":"a"}]`, format: FormatS2Abstracts,
 			bad: []string{"in:1: " + orphanAbstract("s2:1")}},

@@ -126,8 +126,9 @@ func (d *jsonDecoder) decode(data []byte) (index.Paper, Format, string) {
 // authors_parsed); Semantic Scholar Graph API (paperId); Semantic Scholar
 // Datasets (corpusid: a papers row has a title, an abstracts row an
 // abstract and no title); OpenAlex (authorships, abstract_inverted_index,
-// or an https://openalex.org/ id); CSL-JSON (a string "type" with "issued"
-// or "author"); anything else is generic.
+// or an https://openalex.org/ id); CSL-JSON (a string "type" with an
+// "issued" object or an "author" list of objects); anything else is
+// generic.
 func (j *jsonRecord) kind() Format {
 	switch {
 	case isSet(j.BEIRID):
@@ -143,10 +144,23 @@ func (j *jsonRecord) kind() Format {
 		return FormatS2Papers
 	case isSet(j.Authorships) || isSet(j.InvertedIndex) || bytes.HasPrefix(j.ID, []byte(`"https://openalex.org/`)):
 		return FormatOpenAlex
-	case isSet(j.Type) && j.Type[0] == '"' && (isSet(j.Issued) || isSet(j.Author)):
+	case isSet(j.Type) && j.Type[0] == '"' && (startsWith(j.Issued, '{') || startsWith(j.Author, '[', '{')):
 		return FormatCSL
 	}
 	return FormatJSONL
+}
+
+// startsWith reports whether raw begins with the given structural bytes,
+// white space between them allowed: "[{" is a list of objects.
+func startsWith(raw json.RawMessage, want ...byte) bool {
+	for _, w := range want {
+		raw = bytes.TrimLeft(raw, " \t\r\n")
+		if len(raw) == 0 || raw[0] != w {
+			return false
+		}
+		raw = raw[1:]
+	}
+	return true
 }
 
 func syntaxReason(err error) string {
