@@ -401,6 +401,25 @@ func TestSemanticScholarJoin(t *testing.T) {
 	}
 }
 
+// An abstracts file whose first line is broken is still an abstracts file.
+func TestJoinAfterABrokenFirstLine(t *testing.T) {
+	m, err := NewMultiReader([]Input{
+		{Name: "abstracts", R: strings.NewReader("{\"corpusid\":\n" + `{"corpusid":7,"abstract":"joined"}` + "\n")},
+		{Name: "papers", R: strings.NewReader(`{"corpusid":7,"title":"T"}` + "\n")},
+	}, MultiOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Format(0) != FormatS2Abstracts {
+		t.Errorf("format %q", m.Format(0))
+	}
+	got := drainRecords(t, m)
+	if len(got.recs) != 1 || got.recs[0].Paper.Abstract != "joined" || !reflect.DeepEqual(got.bad, []string{"abstracts:1: invalid JSON: unexpected end of input"}) {
+		t.Errorf("records %+v bad %q", got.recs, got.bad)
+	}
+}
+
 // The spool goes away with the reader, and a broken input stops the run
 // with its name.
 func TestMultiReaderCleanupAndErrors(t *testing.T) {

@@ -113,8 +113,8 @@ type Reader struct {
 	format  Format
 	src     source
 	closer  io.Closer
-	pending *result // the record read while detecting the format
-	err     error   // io.EOF or the error that broke the input, once seen
+	pending []result // the records read while detecting the format
+	err     error    // io.EOF or the error that broke the input, once seen
 }
 
 type result struct {
@@ -218,9 +218,9 @@ func (r *Reader) nextEntry() (entry, error) {
 	}
 	var e entry
 	var err error
-	if r.pending != nil {
-		e, err = r.pending.e, r.pending.err
-		r.pending = nil
+	if len(r.pending) > 0 {
+		e, err = r.pending[0].e, r.pending[0].err
+		r.pending = r.pending[1:]
 	} else {
 		e, err = r.src.next()
 	}
@@ -341,22 +341,33 @@ func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
 	return r, nil
 }
 
-// primeJSON reads the first record, whose kind names the format.
+// primeJSON reads the first good record, whose kind names the format
+// (bad records before it are kept to be returned first, up to
+// primeBadRecords of them: a broken first line must not make a file of
+// Semantic Scholar abstracts look like something else).
 func (r *Reader) primeJSON(src source) (*Reader, error) {
 	r.src = src
-	e, err := src.next()
-	var re *RecordError
-	switch {
-	case err == nil:
-		r.format = e.kind
-	case errors.As(err, &re), err == io.EOF:
-		r.format = FormatJSONL
-	default:
-		return nil, err
+	r.format = FormatJSONL
+	for {
+		e, err := src.next()
+		var re *RecordError
+		switch {
+		case err == nil:
+			r.format = e.kind
+		case errors.As(err, &re) && len(r.pending) < primeBadRecords:
+			r.pending = append(r.pending, result{e, err})
+			continue
+		case errors.As(err, &re), err == io.EOF:
+		case len(r.pending) == 0:
+			return nil, err
+		}
+		r.pending = append(r.pending, result{e, err})
+		return r, nil
 	}
-	r.pending = &result{e, err}
-	return r, nil
 }
+
+// primeBadRecords bounds the bad records read ahead while detecting.
+const primeBadRecords = 100
 
 // firstLineIsOpenBrace reports whether the first line is a lone "{", the
 // start of a pretty-printed object rather than a JSON line.
