@@ -87,10 +87,12 @@ func isBibEntryStart(line []byte) bool {
 }
 
 // bibEntryHead reads "type {" at the start of s and returns the length of
-// "type".
+// "type". Entry types are identifiers (letters, digits, - and _): a run of
+// them ends at any other byte, so looking at every @ of a text costs one
+// pass over it.
 func bibEntryHead(s string) (int, bool) {
 	n := 0
-	for n < len(s) && isBibNameByte(s[n]) {
+	for n < len(s) && (isASCIILetter(s[n]) || s[n] >= '0' && s[n] <= '9' || s[n] == '-' || s[n] == '_') {
 		n++
 	}
 	if n == 0 || !isASCIILetter(s[0]) {

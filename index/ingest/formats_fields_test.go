@@ -351,3 +351,17 @@ func openFile(t *testing.T, name string) (*os.File, error) {
 	}
 	return f, err
 }
+
+// Inputs made to be slow: a line of @ signs for the BibTeX entry search,
+// and a RIS value continued over many short lines. Both must take linear
+// time (they took quadratic: minutes at these sizes).
+func TestPathologicalInputsAreLinear(t *testing.T) {
+	bib := "@misc{k, title = {T}}\n" + strings.Repeat("@", 2<<20) + "\n"
+	if got := readRecords(t, bib, maxRecordBytes); len(got.recs) != 1 {
+		t.Errorf("bibtex: %d records, bad %q, fatal %q", len(got.recs), got.bad, got.fatal)
+	}
+	ris := "TY  - JOUR\nID  - r\nTI  - T\nAB  - a\n" + strings.Repeat("b\n", 1<<20) + "ER  - \n"
+	if got := readRecords(t, ris, maxRecordBytes); len(got.recs) != 1 || len(got.recs[0].Paper.Abstract) != 2<<20+1 {
+		t.Errorf("ris: %d records, bad %q", len(got.recs), got.bad)
+	}
+}

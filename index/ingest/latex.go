@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,8 +24,11 @@ import (
 //   - formatting commands keep their text: \emph{x}, \textbf{x}, {\em x},
 //     \url{x}, \href{link}{text}; grouping braces are dropped.
 //   - math is kept exactly as written: $…$, $$…$$, \(…\), \[…\].
+//   - Greek letter commands outside math are the letters ("2 {\mu}m" is
+//     "2 μm").
 //   - any other command is kept as written with its braced arguments
-//     ("\cite{x}" stays), so nothing is silently lost.
+//     ("\cite{x}" stays, "{\foo}" keeps its braces), so nothing is
+//     silently lost.
 //
 // Only text known to be LaTeX goes through here: BibTeX, the arXiv
 // snapshot and OAI-PMH records, arXiv-shaped JSON lines, and author names
@@ -36,8 +40,20 @@ func decodeLaTeX(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	latexRun(&b, s)
+	d := latexText{b: &b, s: s}
+	d.run()
 	return b.String()
+}
+
+// latexText is one text being decoded.
+type latexText struct {
+	b *strings.Builder
+	s string
+	// The { of the text in order and the } closing each (-1 if none),
+	// paired in one pass when first needed: finding a group's end is then
+	// a lookup, so no text of unclosed braces costs quadratic time.
+	opens, closes []int32
+	paired        bool
 }
 
 // mayHaveLaTeX is the fast path: most titles and abstracts hold none of
@@ -50,7 +66,8 @@ func mayHaveLaTeX(s string) bool {
 		strings.Contains(s, "--") || strings.Contains(s, "''")
 }
 
-func latexRun(b *strings.Builder, s string) {
+func (d *latexText) run() {
+	b, s := d.b, d.s
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch c {
@@ -62,7 +79,22 @@ func latexRun(b *strings.Builder, s string) {
 			}
 			b.WriteByte('$')
 			i++
-		case '{', '}':
+		case '{':
+			// A braced unknown command keeps its braces: "{\foo}m" must
+			// not become "\foom".
+			if i+2 < len(s) && s[i+1] == '\\' {
+				j := i + 2
+				for j < len(s) && isASCIILetter(s[j]) {
+					j++
+				}
+				if j > i+2 && j < len(s) && s[j] == '}' && isUnknownCommand(s[i+2:j]) {
+					b.WriteString(s[i : j+1])
+					i = j + 1
+					continue
+				}
+			}
+			i++
+		case '}':
 			i++
 		case '~':
 			if i > 0 && isTieBefore(s[i-1]) && i+1 < len(s) && isTieAfter(s[i+1]) {
@@ -100,7 +132,7 @@ func latexRun(b *strings.Builder, s string) {
 				i++
 			}
 		case '\\':
-			i = latexCommandAt(b, s, i)
+			i = d.commandAt(i)
 		default:
 			b.WriteByte(c)
 			i++
@@ -142,9 +174,19 @@ func mathEnd(s string, i int) int {
 	return -1
 }
 
+// isUnknownCommand reports whether name is a command the decoder does not
+// know.
+func isUnknownCommand(name string) bool {
+	_, accent := accents[name]
+	_, letter := latexLetters[name]
+	_, symbol := latexSymbols[name]
+	return !accent && !letter && !symbol && latexKinds[name] == unknownCommand
+}
+
 // latexCommandAt decodes the command whose backslash is at i and returns
 // where the text after it starts.
-func latexCommandAt(b *strings.Builder, s string, i int) int {
+func (d *latexText) commandAt(i int) int {
+	b, s := d.b, d.s
 	if i+1 >= len(s) {
 		b.WriteByte('\\')
 		return i + 1
@@ -175,10 +217,10 @@ func latexCommandAt(b *strings.Builder, s string, i int) int {
 	case c == '-' || c == '/' || c == '@' || c == '!':
 		return i + 2 // discretionary hyphen, italic correction, spacing hints
 	case strings.IndexByte("'`^\"~=.", c) >= 0:
-		if end, ok := latexAccent(b, s, string(c), i+2); ok {
+		if end, ok := d.accent(string(c), i+2); ok {
 			return end
 		}
-		return keepCommand(b, s, i, i+2)
+		return d.keep(i, i+2)
 	case !isASCIILetter(c):
 		b.WriteByte('\\')
 		return i + 1
@@ -189,7 +231,7 @@ func latexCommandAt(b *strings.Builder, s string, i int) int {
 	}
 	name := s[i+1 : j]
 	if _, ok := accents[name]; ok {
-		if end, ok := latexAccent(b, s, name, skipSpaces(s, j)); ok {
+		if end, ok := d.accent(name, skipSpaces(s, j)); ok {
 			return end
 		}
 	}
@@ -214,28 +256,29 @@ func latexCommandAt(b *strings.Builder, s string, i int) int {
 		// grouping braces are dropped like any others.
 		return skipSpaces(s, j)
 	case dropArgument:
-		return skipGroup(s, skipSpaces(s, j))
+		return d.skipGroup(skipSpaces(s, j))
 	case verbatimArgument:
 		k := skipSpaces(s, j)
 		if k < len(s) && s[k] == '{' {
-			if end := matchBrace(s, k); end > 0 {
+			if end := d.matchBrace(k); end > 0 {
 				b.WriteString(s[k+1 : end])
 				return end + 1
 			}
 		}
 		return k
 	case skipFirstArgument:
-		return skipGroup(s, skipSpaces(s, j))
+		return d.skipGroup(skipSpaces(s, j))
 	}
-	return keepCommand(b, s, i, j)
+	return d.keep(i, j)
 }
 
 // keepCommand writes the command s[i:j] as it is, with the braced
 // arguments that follow it, and returns where the text after them starts.
-func keepCommand(b *strings.Builder, s string, i, j int) int {
+func (d *latexText) keep(i, j int) int {
+	b, s := d.b, d.s
 	b.WriteString(s[i:j])
 	for j < len(s) && s[j] == '{' {
-		end := matchBrace(s, j)
+		end := d.matchBrace(j)
 		if end < 0 {
 			break
 		}
@@ -247,14 +290,15 @@ func keepCommand(b *strings.Builder, s string, i, j int) int {
 
 // latexAccent reads the argument of accent name starting at j ("a", "{a}",
 // "{\i}", "\i") and writes the accented letter.
-func latexAccent(b *strings.Builder, s, name string, j int) (int, bool) {
+func (d *latexText) accent(name string, j int) (int, bool) {
+	b, s := d.b, d.s
 	var base rune
 	end := j
 	switch {
 	case j >= len(s):
 		return 0, false
 	case s[j] == '{':
-		close := matchBrace(s, j)
+		close := d.matchBrace(j)
 		if close < 0 {
 			return 0, false
 		}
@@ -301,31 +345,42 @@ func skipSpaces(s string, j int) int {
 }
 
 // skipGroup skips the braced group at j, if there is one.
-func skipGroup(s string, j int) int {
-	if j < len(s) && s[j] == '{' {
-		if end := matchBrace(s, j); end > 0 {
+func (d *latexText) skipGroup(j int) int {
+	if j < len(d.s) && d.s[j] == '{' {
+		if end := d.matchBrace(j); end > 0 {
 			return end + 1
 		}
 	}
 	return j
 }
 
-// matchBrace returns the index of the } closing the { at j, or -1.
-func matchBrace(s string, j int) int {
-	depth := 0
-	for k := j; k < len(s); k++ {
-		switch s[k] {
-		case '\\':
-			k++
-		case '{':
-			depth++
-		case '}':
-			if depth--; depth == 0 {
-				return k
+// matchBrace returns the index of the } closing the { at j, or -1. A
+// backslash hides the character after it, as in the decoder.
+func (d *latexText) matchBrace(j int) int {
+	if !d.paired {
+		d.paired = true
+		var stack []int32
+		for k := 0; k < len(d.s); k++ {
+			switch d.s[k] {
+			case '\\':
+				k++
+			case '{':
+				stack = append(stack, int32(len(d.opens)))
+				d.opens = append(d.opens, int32(k))
+				d.closes = append(d.closes, -1)
+			case '}':
+				if n := len(stack); n > 0 {
+					d.closes[stack[n-1]] = int32(k)
+					stack = stack[:n-1]
+				}
 			}
 		}
 	}
-	return -1
+	n, found := slices.BinarySearch(d.opens, int32(j))
+	if !found {
+		return -1
+	}
+	return int(d.closes[n])
 }
 
 // accents maps a LaTeX accent command to pairs of (base letter, accented
@@ -395,6 +450,14 @@ var latexSymbols = map[string]string{
 	"textasciigrave": "`", "textquotesingle": "'", "textquotedbl": `"`, "textnumero": "№",
 	"LaTeX": "LaTeX", "TeX": "TeX", "LaTeXe": "LaTeX2ε", "BibTeX": "BibTeX",
 	"slash": "/", "nobreakspace": " ", "quad": " ", "qquad": " ", "enspace": " ", "thinspace": " ",
+	// Greek letters written outside math, as abstracts do ("2 {\mu}m",
+	// "\alpha-synuclein"); inside $…$ they stay as written with the math.
+	"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+	"eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+	"xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ", "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ",
+	"upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+	"Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
+	"Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
 
 type latexKind int

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,6 +41,9 @@ func TestDecodeLaTeX(t *testing.T) {
 		{`costs \$5 and \(unclosed`, `costs $5 and \(unclosed`},
 		{`a lone $ sign`, `a lone $ sign`},
 		{`$\$$`, `$\$$`},
+		// Greek outside math; a braced unknown command keeps its braces.
+		{`2 {\mu}m and \alpha-synuclein, $\mu$ kept`, `2 μm and α-synuclein, $\mu$ kept`},
+		{`{\foo}m {\em x}`, `{\foo}m x`},
 		// Unknown commands stay as written, with their arguments.
 		{`see \cite{x,y} and \foo`, `see \cite{x,y} and \foo`},
 		{`\frac{a}{b}`, `\frac{a}{b}`},
@@ -80,4 +84,14 @@ func FuzzDecodeLaTeX(f *testing.F) {
 			t.Fatalf("decodeLaTeX(%q) = %q without any markup", s, got)
 		}
 	})
+}
+
+// Unclosed braces and nested unknown commands cost no more than sorting:
+// a long text of them decodes at once (scanning for each group's end took
+// quadratic time: minutes for these).
+func TestDecodeLaTeXLinear(t *testing.T) {
+	for _, unit := range []string{"{", `\foo{`, `{\foo`, `\'{`, `\url{`, `\href{`, "{}", "{a}"} {
+		s := strings.Repeat(unit, 200_000)
+		_ = decodeLaTeX(s)
+	}
 }

@@ -48,7 +48,7 @@ type risSource struct {
 
 type risField struct {
 	tag   string
-	value string
+	value []byte // appended to by continuation lines
 }
 
 // risTag splits "XX  - value" (or "XX  -" with nothing after it).
@@ -85,7 +85,7 @@ func hasRISStartLine(head []byte) bool {
 
 func (s *risSource) begin(line int, typ string) {
 	s.in, s.start, s.size, s.bad, s.stray = true, line, 0, "", false
-	s.fields = append(s.fields[:0], risField{"TY", typ})
+	s.fields = append(s.fields[:0], risField{"TY", []byte(typ)})
 }
 
 func (s *risSource) next() (entry, error) {
@@ -142,11 +142,11 @@ func (s *risSource) next() (entry, error) {
 			return entry{}, &RecordError{File: s.name, Line: start, Reason: fmt.Sprintf("record not closed by an ER line before the TY on line %d", s.lines.line)}
 		case s.bad != "":
 		case tagged:
-			s.fields = append(s.fields, risField{tag, value})
+			s.fields = append(s.fields, risField{tag, []byte(value)})
 		case len(s.fields) > 0:
 			// A continuation of the previous tag's value.
 			last := &s.fields[len(s.fields)-1]
-			last.value += "\n" + string(line)
+			last.value = append(append(last.value, '\n'), line...)
 		}
 	}
 }
@@ -157,8 +157,8 @@ func (s *risSource) paper() (index.Paper, string) {
 	first := func(tags ...string) string {
 		for _, t := range tags {
 			for _, f := range s.fields {
-				if f.tag == t && strings.TrimSpace(f.value) != "" {
-					return strings.TrimSpace(f.value)
+				if v := strings.TrimSpace(string(f.value)); f.tag == t && v != "" {
+					return v
 				}
 			}
 		}
@@ -169,7 +169,7 @@ func (s *risSource) paper() (index.Paper, string) {
 	rec.abstract = first("AB", "N2")
 	var database string
 	for _, f := range s.fields {
-		v := strings.TrimSpace(f.value)
+		v := strings.TrimSpace(string(f.value))
 		switch f.tag {
 		case "AU", "A1":
 			if v != "" {
