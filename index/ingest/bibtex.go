@@ -50,6 +50,7 @@ type bibSource struct {
 	name     string
 	lines    *lineReader
 	macros   map[string]string
+	macroLen int // bytes of all @string values: bounded like one record
 	chunk    []byte
 	pending  []byte // the @ line that starts the next chunk, read with the previous one
 	pendLine int
@@ -203,7 +204,8 @@ parse:
 		s.queue = append(s.queue, bibResult{err: s.tooLong(start)})
 		return nil
 	}
-	p := bibParser{s: string(s.chunk), line: start, macros: s.macros, chunkEnd: s.havePend, nextLine: s.pendLine}
+	p := bibParser{s: string(s.chunk), line: start, macros: s.macros, macroLen: &s.macroLen, macroMax: s.lines.max,
+		chunkEnd: s.havePend, nextLine: s.pendLine}
 	for p.seekEntry() {
 		at := p.line
 		fields, key, err := p.entry()
@@ -230,6 +232,8 @@ type bibParser struct {
 	i        int
 	line     int
 	macros   map[string]string
+	macroLen *int
+	macroMax int
 	chunkEnd bool // the chunk ends where the next entry starts (else at the end of input)
 	nextLine int
 }
@@ -338,6 +342,9 @@ func (p *bibParser) entry() (map[string]string, string, error) {
 			return nil, "", err
 		}
 		for name, v := range fields {
+			if *p.macroLen += len(name) + len(v); *p.macroLen > p.macroMax {
+				return nil, "", fmt.Errorf("@string definitions longer than %s in all", sizeText(p.macroMax))
+			}
 			p.macros[name] = v
 		}
 		return nil, "", nil

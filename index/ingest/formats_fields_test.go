@@ -190,6 +190,19 @@ func TestBibTeXFields(t *testing.T) {
 	}
 }
 
+// Macros are bounded in all, like one record: a file of endless @string
+// cannot grow memory without bound.
+func TestBibTeXMacroBound(t *testing.T) {
+	input := strings.Repeat("@string{m = {"+strings.Repeat("x", 60)+"}}\n", 2) + strings.Repeat("@string{n = {"+strings.Repeat("y", 60)+"}}\n", 2) + "@misc{k, title = m # n}\n"
+	got := readRecords(t, input, 150)
+	if want := []string{"in:3: @string definitions longer than 150 bytes in all", "in:4: @string definitions longer than 150 bytes in all"}; !reflect.DeepEqual(got.bad, want) {
+		t.Errorf("bad %q, want %q", got.bad, want)
+	}
+	if len(got.recs) != 1 || got.recs[0].Paper.Title != strings.Repeat("x", 60) {
+		t.Errorf("records %+v", got.recs)
+	}
+}
+
 // A broken entry costs that entry only; an overlong one too.
 func TestBibTeXRecovery(t *testing.T) {
 	input := "@misc{a, title = {A}}\n" +
