@@ -56,6 +56,9 @@ bench:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./index/ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeLaTeX$$' -fuzztime=$(FUZZTIME) ./index/ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzParseRef$$' -fuzztime=$(FUZZTIME) ./index/ingest
+	$(GO) test -run='^$$' -fuzz='^FuzzRoundTrip$$' -fuzztime=$(FUZZTIME) ./index/export
 	$(GO) test -run='^$$' -fuzz='^FuzzParseYear$$' -fuzztime=$(FUZZTIME) ./query
 	$(GO) test -run='^$$' -fuzz='^FuzzSearchText$$' -fuzztime=$(FUZZTIME) ./query
 	$(GO) test -run='^$$' -fuzz='^FuzzSearchFilters$$' -fuzztime=$(FUZZTIME) ./query

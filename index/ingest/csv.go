@@ -11,13 +11,13 @@ import (
 
 // csvColumns is where each known field sits in a row, -1 when absent.
 type csvColumns struct {
-	id, title, abstract, text, authors, categories, year, published, url, doi int
+	id, title, abstract, text, authors, categories, year, published, url, doi, arxiv, pmid int
 }
 
 // findColumns maps header names (trimmed, any case) to fields; the first
 // column of a name wins, and "id" is preferred over BEIR's "_id".
 func findColumns(header []string) csvColumns {
-	c := csvColumns{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+	c := csvColumns{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 	idAlt := -1
 	for i, name := range header {
 		var slot *int
@@ -44,6 +44,10 @@ func findColumns(header []string) csvColumns {
 			slot = &c.url
 		case "doi":
 			slot = &c.doi
+		case "arxiv":
+			slot = &c.arxiv
+		case "pmid":
+			slot = &c.pmid
 		}
 		if slot != nil && *slot < 0 {
 			*slot = i
@@ -85,7 +89,7 @@ func detectCSVHeader(name string, line []byte) (byte, []string, csvColumns, erro
 	case cols.title >= 0:
 		return 0, nil, cols, fmt.Errorf("%s: CSV header has no \"id\" (or \"_id\") column (columns: %s)", name, list)
 	}
-	return 0, nil, cols, fmt.Errorf("%s: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title", name)
+	return 0, nil, cols, fmt.Errorf("%s: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML", name)
 }
 
 // csvParser parses RFC 4180 records one line at a time, so a quoted field
@@ -163,17 +167,17 @@ type csvSource struct {
 	done  bool
 }
 
-func (s *csvSource) next() (index.Paper, error) {
+func (s *csvSource) next() (entry, error) {
 	if s.done {
-		return index.Paper{}, io.EOF
+		return entry{}, io.EOF
 	}
 	for {
 		line, err := s.lines.next()
 		if errors.Is(err, errLineTooLong) {
-			return index.Paper{}, s.recordError(s.lines.line, "line longer than "+sizeText(s.lines.max))
+			return entry{}, s.recordError(s.lines.line, "line longer than "+sizeText(s.lines.max))
 		}
 		if err != nil {
-			return index.Paper{}, streamFatal(s.name, err)
+			return entry{}, streamFatal(s.name, err)
 		}
 		if isBlank(line) {
 			continue
@@ -186,25 +190,25 @@ func (s *csvSource) next() (index.Paper, error) {
 			switch {
 			case err == io.EOF:
 				s.done = true
-				return index.Paper{}, s.recordError(start, "unterminated quoted field")
+				return entry{}, s.recordError(start, "unterminated quoted field")
 			case errors.Is(err, errLineTooLong):
-				return index.Paper{}, s.unclosedQuote(start)
+				return entry{}, s.unclosedQuote(start)
 			case err != nil:
-				return index.Paper{}, streamFatal(s.name, err)
+				return entry{}, streamFatal(s.name, err)
 			}
 			complete = s.p.feed(line)
 			if s.p.size > s.lines.max {
-				return index.Paper{}, s.unclosedQuote(start)
+				return entry{}, s.unclosedQuote(start)
 			}
 		}
 		if len(s.p.fields) != s.width {
-			return index.Paper{}, s.recordError(start, fmt.Sprintf("wrong number of fields: want %d, got %d", s.width, len(s.p.fields)))
+			return entry{}, s.recordError(start, fmt.Sprintf("wrong number of fields: want %d, got %d", s.width, len(s.p.fields)))
 		}
 		p, reason := s.row(s.p.fields)
 		if reason != "" {
-			return index.Paper{}, s.recordError(start, reason)
+			return entry{}, s.recordError(start, reason)
 		}
-		return p, nil
+		return entry{rec: Record{Paper: p}, kind: FormatCSV, line: start}, nil
 	}
 }
 
@@ -231,6 +235,8 @@ func (s *csvSource) row(f []string) (index.Paper, string) {
 		abstract: cell(s.cols.abstract),
 		url:      cell(s.cols.url),
 		doi:      cell(s.cols.doi),
+		arxiv:    cell(s.cols.arxiv),
+		pmid:     cell(s.cols.pmid),
 	}
 	if strings.TrimSpace(rec.abstract) == "" {
 		rec.abstract = cell(s.cols.text)

@@ -66,8 +66,8 @@ func TestDetect(t *testing.T) {
 		{name: "kinds mix; the first names the format",
 			input:  `{"_id":"b","title":"beir"}` + "\n" + generic + `{"id":"x","title":"arxiv","versions":[]}` + "\n",
 			format: FormatBEIR, ids: []string{"b", "g", "x"}},
-		{name: "bad first line leaves generic", input: "{oops\n" + `{"_id":"b","title":"beir"}` + "\n",
-			format: FormatJSONL, ids: []string{"b"}, bad: []string{"in:1: invalid JSON: invalid character 'o' looking for beginning of object key string"}},
+		{name: "a bad first line: the first good record names the format", input: "{oops\n" + `{"_id":"b","title":"beir"}` + "\n",
+			format: FormatBEIR, ids: []string{"b"}, bad: []string{"in:1: invalid JSON: invalid character 'o' looking for beginning of object key string"}},
 		{name: "array after BOM and white space", input: "\ufeff \n [" + `{"id":"a","title":"t"}]`, format: FormatJSONArray, ids: []string{"a"}},
 		{name: "empty array", input: "[]", format: FormatJSONArray},
 		{name: "gzipped array", input: gzipped(t, `[{"id":"a","title":"t"}]`), format: FormatJSONArray, ids: []string{"a"}},
@@ -84,8 +84,8 @@ func TestDetect(t *testing.T) {
 		{name: "bzip2", input: "BZh91AY&SY", fatal: "in: input is bzip2-compressed: decompress it first (bzip2 -d) or use gzip"},
 		{name: "zip", input: "PK\x03\x04rest", fatal: "in: input is a zip archive: extract it first (unzip)"},
 		{name: "UTF-16", input: "\xff\xfe{\x00", fatal: "in: input is UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"},
-		{name: "binary", input: "\x00\x01\x02\x03\x04", fatal: "in: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title"},
-		{name: "a JSON string is not papers", input: `"just a string"`, fatal: "in: not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title"},
+		{name: "binary", input: "\x00\x01\x02\x03\x04", fatal: "in: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML"},
+		{name: "a JSON string is not papers", input: `"just a string"`, fatal: "in: not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

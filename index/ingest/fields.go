@@ -23,7 +23,14 @@ type record struct {
 	categories          []string
 	year                int
 	published           string // YYYY-MM-DD
-	url, doi            string
+	url                 string
+	doi, arxiv, pmid    string // external ids in any form the normalisers read
+	// latex: the title and abstract are LaTeX source (BibTeX, arXiv), to
+	// be decoded to Unicode text.
+	latex bool
+	// textLater: a Semantic Scholar papers row, whose abstract may come
+	// from the join; the title-or-abstract check is made after it.
+	textLater bool
 }
 
 // finish cleans r into a Paper, or returns why the record must be skipped.
@@ -39,17 +46,34 @@ func (r *record) finish() (index.Paper, string) {
 		// nor written back into a qrels file.
 		return index.Paper{}, fmt.Sprintf("id %s contains a control character", quoteShort(id))
 	}
+	title, abstract := r.title, r.abstract
+	if r.latex {
+		title, abstract = decodeLaTeX(title), decodeLaTeX(abstract)
+	}
 	p := index.Paper{
 		ID:        id,
-		Title:     index.CleanText(r.title),
-		Abstract:  index.CleanText(r.abstract),
+		Title:     index.CleanText(title),
+		Abstract:  index.CleanText(abstract),
 		Year:      r.year,
 		Published: r.published,
 		URL:       strings.TrimSpace(strings.ToValidUTF8(r.url, "\uFFFD")),
-		DOI:       cleanDOI(r.doi),
 	}
-	if p.Title == "" && p.Abstract == "" {
-		return index.Paper{}, "missing both title and abstract"
+	if !r.textLater {
+		if reason := checkText(&p); reason != "" {
+			return index.Paper{}, reason
+		}
+	}
+	if r.doi != "" {
+		p.DOI = NormalizeDOI(strings.ToValidUTF8(r.doi, "\uFFFD"))
+	}
+	if r.arxiv != "" {
+		p.ArXiv = NormalizeArXiv(r.arxiv)
+	}
+	if p.ArXiv == "" && strings.HasPrefix(p.DOI, arxivDOIPrefix) {
+		p.ArXiv = NormalizeArXiv(p.DOI[len(arxivDOIPrefix):])
+	}
+	if r.pmid != "" {
+		p.PMID = NormalizePMID(r.pmid)
 	}
 	for _, a := range r.authors {
 		if a = cleanName(a); a != "" {
@@ -70,17 +94,13 @@ func (r *record) finish() (index.Paper, string) {
 	return p, ""
 }
 
-// cleanDOI keeps the bare DOI: people paste resolver links and "doi:" forms,
-// but the same paper must compare equal however its DOI was written.
-func cleanDOI(s string) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-	lower := strings.ToLower(s)
-	for _, prefix := range []string{"https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"} {
-		if strings.HasPrefix(lower, prefix) {
-			return strings.TrimSpace(s[len(prefix):])
-		}
+// checkText is the rule every format shares: a paper needs a title or an
+// abstract to be found by anything.
+func checkText(p *index.Paper) string {
+	if p.Title == "" && p.Abstract == "" {
+		return "missing both title and abstract"
 	}
-	return s
+	return ""
 }
 
 // parseYearText reads a year written as text ("2021", " 2021 ", "2021.0").
@@ -197,137 +217,12 @@ func stripParens(s string) string {
 	return b.String()
 }
 
-// cleanName normalises an author name: whitespace collapsed, invalid UTF-8
-// repaired and the common LaTeX accents of arXiv author strings turned into
-// the letters they stand for, so that a search for "Balázs" finds
-// "Bal\'azs". Unknown commands are left as written.
+// cleanName normalises an author name: LaTeX accents and commands turned
+// into the letters they stand for (so that a search for "Balázs" finds
+// "Bal\'azs"; every format, as names are never meant to hold markup),
+// whitespace collapsed and invalid UTF-8 repaired.
 func cleanName(s string) string {
-	if strings.ContainsAny(s, `\{}`) {
-		s = strings.Map(func(r rune) rune {
-			if r == '{' || r == '}' {
-				return -1
-			}
-			return r
-		}, delatex(s))
-	}
-	return index.CleanText(s)
-}
-
-// accents maps a LaTeX accent command to pairs of (base letter, accented
-// letter). Only letters that exist precomposed are listed, which covers
-// the Latin alphabets arXiv author names use.
-var accents = map[string]string{
-	`'`: "aáeéiíoóuúyýAÁEÉIÍOÓUÚYÝcćCĆnńNŃsśSŚzźZŹlĺLĹrŕRŔgǵGǴ",
-	"`": "aàeèiìoòuùAÀEÈIÌOÒUÙnǹNǸ",
-	`^`: "aâeêiîoôuûAÂEÊIÎOÔUÛcĉCĈgĝGĜhĥHĤjĵJĴsŝSŜwŵWŴyŷYŶ",
-	`"`: "aäeëiïoöuüyÿAÄEËIÏOÖUÜYŸ",
-	`~`: "aãoõnñAÃOÕNÑiĩIĨuũUŨ",
-	`=`: "aāeēiīoōuūAĀEĒIĪOŌUŪ",
-	`.`: "zżZŻeėEĖIİgġGĠcċCĊ",
-	`u`: "aăAĂgğGĞuŭUŬeĕEĔiĭIĬoŏOŎ",
-	`v`: "cčCČsšSŠzžZŽrřRŘeěEĚnňNŇdďDĎtťTŤlľLĽ",
-	`H`: "oőOŐuűUŰ",
-	`c`: "cçCÇsşSŞtţTŢgģGĢkķKĶlļLĻnņNŅrŗRŖ",
-	`k`: "aąAĄeęEĘiįIĮuųUŲ",
-	`r`: "aåAÅuůUŮ",
-}
-
-// letters maps LaTeX commands that are whole letters.
-var letters = map[string]string{
-	"o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-	"aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
-}
-
-func accented(accent string, base rune) (rune, bool) {
-	table := accents[accent]
-	for i, w := 0, 0; i < len(table); i += w {
-		r, n := utf8.DecodeRuneInString(table[i:])
-		acc, m := utf8.DecodeRuneInString(table[i+n:])
-		w = n + m
-		if r == base {
-			return acc, true
-		}
-	}
-	return 0, false
-}
-
-// delatex rewrites \'a, \'{a}, {\'a}, \v{s}, \"{\i} and letter commands
-// like {\O} or \ss{}.
-func delatex(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		cmd, rest := latexCommand(s[i+1:])
-		if _, ok := accents[cmd]; ok {
-			if base, after, ok := latexArgument(rest); ok {
-				if r, ok := accented(cmd, base); ok {
-					b.WriteRune(r)
-					i = len(s) - len(after)
-					continue
-				}
-			}
-		}
-		if l, ok := letters[cmd]; ok && cmd != "" {
-			b.WriteString(l)
-			rest = strings.TrimPrefix(rest, "{}")
-			i = len(s) - len(rest)
-			continue
-		}
-		b.WriteByte('\\')
-		i++
-	}
-	return b.String()
-}
-
-// latexCommand splits off a command name: one symbol, or a run of letters.
-func latexCommand(s string) (string, string) {
-	if s == "" {
-		return "", s
-	}
-	if !isASCIILetter(s[0]) {
-		return s[:1], s[1:]
-	}
-	n := 0
-	for n < len(s) && isASCIILetter(s[n]) {
-		n++
-	}
-	return s[:n], s[n:]
-}
-
-// latexArgument reads an accent's argument: "a", " a", "{a}", "{\i}".
-func latexArgument(s string) (rune, string, bool) {
-	s = strings.TrimLeft(s, " ")
-	if strings.HasPrefix(s, "{") {
-		end := strings.IndexByte(s, '}')
-		if end < 0 {
-			return 0, s, false
-		}
-		inner := strings.TrimSpace(s[1:end])
-		if inner == `\i` || inner == `\j` {
-			inner = inner[1:]
-		}
-		r, n := utf8.DecodeRuneInString(inner)
-		if n == 0 || n != len(inner) {
-			return 0, s, false
-		}
-		return r, s[end+1:], true
-	}
-	if strings.HasPrefix(s, `\i`) && (len(s) == 2 || !isASCIILetter(s[2])) {
-		return 'i', s[2:], true
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 || !unicode.IsLetter(r) {
-		return 0, s, false
-	}
-	return r, s[n:], true
-}
-
-func isASCIILetter(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	return index.CleanText(decodeLaTeX(s))
 }
 
 // quoteShort quotes a value for an error message, cut to a readable length.

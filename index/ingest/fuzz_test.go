@@ -15,11 +15,13 @@ import (
 	"github.com/paperseek/paperseek/index"
 )
 
-// FuzzReader feeds arbitrary bytes through NewReader and Next. Whatever the
-// input, the reader must not panic or stall, every error must name the
-// input, and every paper must be one the index can take: an id, a title or
-// an abstract, clean text. A small record bound makes the overlong-record
-// paths reachable with small inputs.
+// FuzzReader feeds arbitrary bytes through NewReader and NextRecord, for
+// every format (the seeds hold a sample of each). Whatever the input, the
+// reader must not panic or stall, every error must name the input, every
+// paper must be one the index can take (an id, a title or an abstract,
+// clean text, external ids in normal form), and every deletion must name
+// a paper. A small record bound makes the overlong-record paths reachable
+// with small inputs.
 func FuzzReader(f *testing.F) {
 	for _, dir := range []string{formatsDir, "../../testdata"} {
 		entries, err := os.ReadDir(dir)
@@ -30,6 +32,8 @@ func FuzzReader(f *testing.F) {
 			if e.IsDir() || strings.HasSuffix(e.Name(), ".md") {
 				continue
 			}
+			// Every sample of testdata/formats seeds the corpus: one or more
+			// of each format the reader knows.
 			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
 			if err != nil {
 				f.Fatal(err)
@@ -52,12 +56,12 @@ func FuzzReader(f *testing.F) {
 			if i > limit {
 				t.Fatalf("more than %d results from %d bytes: the reader is not making progress", limit, len(data))
 			}
-			p, err := r.Next()
+			rec, err := r.NextRecord()
 			var re *RecordError
 			switch {
 			case err == io.EOF:
-				if _, again := r.Next(); again != io.EOF {
-					t.Fatalf("Next after io.EOF returned %v", again)
+				if _, again := r.NextRecord(); again != io.EOF {
+					t.Fatalf("NextRecord after io.EOF returned %v", again)
 				}
 				return
 			case errors.As(err, &re):
@@ -72,12 +76,20 @@ func FuzzReader(f *testing.F) {
 				if !strings.HasPrefix(err.Error(), "fuzz:") {
 					t.Fatalf("error does not name the input: %q", err)
 				}
-				if _, again := r.Next(); again == nil || again.Error() != err.Error() {
-					t.Fatalf("Next after %q returned %v", err, again)
+				if _, again := r.NextRecord(); again == nil || again.Error() != err.Error() {
+					t.Fatalf("NextRecord after %q returned %v", err, again)
 				}
 				return
+			case rec.Delete:
+				p := rec.Paper
+				if p.ID == "" || p.PMID == "" && p.ArXiv == "" || p.Title != "" || p.Abstract != "" {
+					t.Fatalf("malformed deletion %#v", p)
+				}
+				if ref := rec.Ref(); ref.Scheme == "" {
+					t.Fatalf("deletion %#v names no external id", p)
+				}
 			default:
-				checkPaper(t, p)
+				checkPaper(t, rec.Paper)
 			}
 		}
 	})
@@ -114,7 +126,31 @@ func checkPaper(t *testing.T, p index.Paper) {
 			t.Fatalf("paper %q: published %q, year %d", p.ID, p.Published, p.Year)
 		}
 	}
-	if !utf8.ValidString(p.URL) || !utf8.ValidString(p.DOI) || p.URL != strings.TrimSpace(p.URL) || p.DOI != strings.TrimSpace(p.DOI) {
-		t.Fatalf("paper %q: url %q doi %q", p.ID, p.URL, p.DOI)
+	if !utf8.ValidString(p.URL) || p.URL != strings.TrimSpace(p.URL) {
+		t.Fatalf("paper %q: url %q", p.ID, p.URL)
 	}
+	if p.DOI != "" && NormalizeDOI(p.DOI) != p.DOI || p.ArXiv != "" && NormalizeArXiv(p.ArXiv) != p.ArXiv || p.PMID != "" && NormalizePMID(p.PMID) != p.PMID {
+		t.Fatalf("paper %q: external ids not normalised: doi %q arxiv %q pmid %q", p.ID, p.DOI, p.ArXiv, p.PMID)
+	}
+}
+
+// FuzzParseRef: any string is a ref or ErrBadRef, and a ref written back
+// reads as itself.
+func FuzzParseRef(f *testing.F) {
+	for _, s := range []string{"doi:10.1/X", "arxiv:2401.01234v2", "pmid:123", "cs/0701113", "https://doi.org/10.1/a", "https://arxiv.org/abs/hep-th/9901001", "", "doi:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := ParseRef(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadRef) {
+				t.Fatalf("ParseRef(%q): %v is not ErrBadRef", s, err)
+			}
+			return
+		}
+		again, err := ParseRef(ref.String())
+		if err != nil || again != ref {
+			t.Fatalf("ParseRef(%q) = %+v; its String %q reads as %+v, %v", s, ref, ref.String(), again, err)
+		}
+	})
 }

@@ -18,11 +18,15 @@ var errLineTooLong = errors.New("line too long")
 // lineReader hands out one line at a time, numbered from 1, holding at most
 // max bytes of it. Line ends (\n or \r\n) are stripped.
 type lineReader struct {
-	br   *bufio.Reader
-	max  int
-	buf  []byte
-	line int // number of the line last returned
+	br     *bufio.Reader
+	max    int
+	buf    []byte
+	line   int    // number of the line last returned
+	prefix []byte // the start of the last line skipped as too long (BibTeX looks for an @ there)
 }
+
+// prefixBytes is how much of an overlong line is kept in prefix.
+const prefixBytes = 64
 
 // next returns the next line; the slice is valid until the following call.
 // A line over the bound is consumed to its end and reported as
@@ -41,6 +45,7 @@ func (l *lineReader) next() ([]byte, error) {
 			// +2 leaves room for the line end, which is not part of the line.
 			if len(l.buf)+len(chunk) > l.max+2 {
 				tooLong = true
+				l.prefix = append(append(l.prefix[:0], l.buf[:min(len(l.buf), prefixBytes)]...), chunk[:min(len(chunk), prefixBytes-min(len(l.buf), prefixBytes))]...)
 				l.buf = l.buf[:0]
 			} else {
 				l.buf = append(l.buf, chunk...)

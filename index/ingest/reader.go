@@ -1,14 +1,24 @@
 // Package ingest reads papers from the input formats `paperseek index`
-// accepts: JSON lines (generic, arXiv metadata snapshot, BEIR corpus, mixed
-// freely), JSON arrays, and CSV/TSV with a header, each optionally gzipped.
+// accepts: JSON lines (generic, arXiv metadata snapshot, BEIR corpus,
+// OpenAlex works, Semantic Scholar Graph API and Datasets rows, mixed
+// freely), JSON arrays (generic or CSL-JSON), API pages wrapping a list
+// ({"results":[…]}, {"data":[…]}), CSV/TSV with a header, BibTeX/BibLaTeX,
+// RIS, PubMed/MEDLINE XML and arXiv OAI-PMH XML, each optionally gzipped.
 // The format is detected from the content, never from the file name.
 //
 // A Reader streams: memory stays bounded by one record (at most 16 MiB)
 // whatever the size of the input. Problems come in two kinds. A bad record
 // (invalid JSON on one line, no id, neither title nor abstract, a field of
-// the wrong type) is a *RecordError: the caller reports it and goes on. Any
-// other error means the input itself is broken (truncated gzip, I/O error,
-// a JSON array cut off) and the caller must stop.
+// the wrong type, a broken BibTeX entry) is a *RecordError: the caller
+// reports it and goes on. Any other error means the input itself is broken
+// (truncated gzip, I/O error, a JSON array cut off, malformed XML) and the
+// caller must stop.
+//
+// Besides papers, an input can remove papers: PubMed update files
+// (DeleteCitation) and OAI-PMH records marked deleted. NextRecord yields
+// both; Next yields the papers only. Semantic Scholar Datasets come as two
+// files (papers and abstracts) joined on corpusid: read such a run with
+// NewMultiReader or OpenAll, which join them (see multi.go).
 package ingest
 
 import (
@@ -31,13 +41,46 @@ type Format string
 // format of a JSON lines input is the kind of its first record (generic
 // JSONL when the first line is not a valid JSON object).
 const (
-	FormatJSONL     Format = "jsonl"
-	FormatArxiv     Format = "arxiv"
-	FormatBEIR      Format = "beir"
-	FormatJSONArray Format = "json-array"
-	FormatCSV       Format = "csv"
-	FormatTSV       Format = "tsv"
+	FormatJSONL       Format = "jsonl"
+	FormatArxiv       Format = "arxiv"
+	FormatBEIR        Format = "beir"
+	FormatJSONArray   Format = "json-array"
+	FormatCSV         Format = "csv"
+	FormatTSV         Format = "tsv"
+	FormatCSL         Format = "csl-json"
+	FormatOpenAlex    Format = "openalex"
+	FormatS2          Format = "s2"           // Semantic Scholar Graph API paper objects
+	FormatS2Papers    Format = "s2-papers"    // Semantic Scholar Datasets "papers" rows
+	FormatS2Abstracts Format = "s2-abstracts" // Semantic Scholar Datasets "abstracts" rows
+	FormatBibTeX      Format = "bibtex"
+	FormatRIS         Format = "ris"
+	FormatPubMed      Format = "pubmed"
+	FormatOAI         Format = "arxiv-oai"
 )
+
+// Record is one item of an input: a paper to add or, when Delete is set, a
+// paper to remove. A deletion's Paper holds only the id the source gives
+// the paper and the external id that names it (PubMed: ID "pmid:123" and
+// PMID "123"; OAI-PMH: the arXiv id as ID and ArXiv); Ref gives the
+// reference to resolve.
+type Record struct {
+	Paper  index.Paper
+	Delete bool
+}
+
+// Ref is the reference a deletion names: its external id when it has one
+// (the paper may be indexed under another source's id), else its id.
+func (r Record) Ref() Ref {
+	switch p := &r.Paper; {
+	case p.PMID != "":
+		return Ref{Scheme: SchemePMID, Value: p.PMID}
+	case p.ArXiv != "":
+		return Ref{Scheme: SchemeArXiv, Value: p.ArXiv}
+	case p.DOI != "":
+		return Ref{Scheme: SchemeDOI, Value: p.DOI}
+	}
+	return Ref{Value: r.Paper.ID}
+}
 
 // RecordError is one skipped record. Its Error text is "FILE:LINE: reason",
 // LINE being the 1-based line where the record starts.
@@ -53,21 +96,30 @@ func (e *RecordError) Error() string {
 
 // source is one format's record loop.
 type source interface {
-	next() (index.Paper, error)
+	next() (entry, error)
+}
+
+// entry is what a source yields: a record, plus what the Semantic Scholar
+// join needs (the kind of row and the line it starts on).
+type entry struct {
+	rec  Record
+	kind Format // FormatS2Papers and FormatS2Abstracts rows are joined; others pass through
+	line int
 }
 
 // Reader streams papers from one input.
 type Reader struct {
+	name    string
 	format  Format
 	src     source
 	closer  io.Closer
-	pending *result // the record read while detecting the format
-	err     error   // io.EOF or the error that broke the input, once seen
+	pending []result // the records read while detecting the format
+	err     error    // io.EOF or the error that broke the input, once seen
 }
 
 type result struct {
-	paper index.Paper
-	err   error
+	e   entry
+	err error
 }
 
 // bufSize is the read buffer; detection looks at most this far ahead.
@@ -120,31 +172,67 @@ func (r *Reader) Close() error {
 // Format reports the detected format.
 func (r *Reader) Format() Format { return r.format }
 
+// Name is the input's name as used in messages.
+func (r *Reader) Name() string { return r.name }
+
 // Next returns the next paper, or io.EOF at the end. A bad record is a
 // *RecordError: report it and call Next again. Any other error means the
 // input is broken; its text starts with the file name, and every later
-// call returns it again.
+// call returns it again. Deletions are skipped: a caller that applies them
+// uses NextRecord.
 func (r *Reader) Next() (index.Paper, error) {
-	if r.err != nil {
-		return index.Paper{}, r.err
+	for {
+		rec, err := r.NextRecord()
+		if err != nil {
+			return index.Paper{}, err
+		}
+		if !rec.Delete {
+			return rec.Paper, nil
+		}
 	}
-	var p index.Paper
+}
+
+// NextRecord returns the next paper or deletion, with the errors of Next.
+// Read alone, a Semantic Scholar Datasets abstracts row has no paper to go
+// to and is a *RecordError; a papers row is a paper with the fields it has
+// (NewMultiReader joins the two).
+func (r *Reader) NextRecord() (Record, error) {
+	e, err := r.nextEntry()
+	if err != nil {
+		return Record{}, err
+	}
+	switch e.kind {
+	case FormatS2Abstracts:
+		return Record{}, &RecordError{File: r.name, Line: e.line, Reason: orphanAbstract(e.rec.Paper.ID)}
+	case FormatS2Papers:
+		if reason := checkText(&e.rec.Paper); reason != "" {
+			return Record{}, &RecordError{File: r.name, Line: e.line, Reason: reason}
+		}
+	}
+	return e.rec, nil
+}
+
+func (r *Reader) nextEntry() (entry, error) {
+	if r.err != nil {
+		return entry{}, r.err
+	}
+	var e entry
 	var err error
-	if r.pending != nil {
-		p, err = r.pending.paper, r.pending.err
-		r.pending = nil
+	if len(r.pending) > 0 {
+		e, err = r.pending[0].e, r.pending[0].err
+		r.pending = r.pending[1:]
 	} else {
-		p, err = r.src.next()
+		e, err = r.src.next()
 	}
 	var re *RecordError
 	if err != nil && !errors.As(err, &re) {
 		r.err = err
 	}
-	return p, err
+	return e, err
 }
 
 func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
-	r := &Reader{}
+	r := &Reader{name: name}
 	br := bufio.NewReaderSize(tagReader{r: in}, bufSize)
 	head, err := br.Peek(6)
 	if err != nil && err != io.EOF {
@@ -182,20 +270,45 @@ func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
 			return nil, streamFatal(name, err)
 		}
 		_, _ = br.ReadByte()
-		r.format = FormatJSONArray
-		r.src = &valuesSource{name: name, array: true, sc: sc}
+		// An array names its format by its first element's kind, as JSON
+		// lines do ("csl-json" for Zotero's export), generic ones being
+		// "json-array".
+		if _, err := r.primeJSON(&valuesSource{name: name, array: true, sc: sc}); err != nil {
+			return nil, err
+		}
+		if r.format == FormatJSONL {
+			r.format = FormatJSONArray
+		}
 		return r, nil
 	case '{':
 		var src source
-		if firstLineIsOpenBrace(br) {
+		if isListPage(br) {
+			// An API page: {"meta":…,"results":[…]} or {"data":[…]}.
+			src = &pageSource{name: name, sc: valueScanner{br: br, line: skipped + 1, max: maxRecord}}
+		} else if firstLineIsOpenBrace(br) {
 			// Pretty-printed objects one after another (`jq` output).
 			src = &valuesSource{name: name, sc: valueScanner{br: br, line: skipped + 1, max: maxRecord}}
 		} else {
 			src = &jsonlSource{name: name, lines: &lineReader{br: br, max: maxRecord, line: skipped}}
 		}
 		return r.primeJSON(src)
+	case '<':
+		return r.xml(name, br, skipped, maxRecord)
 	}
 	lines := &lineReader{br: br, max: maxRecord, line: skipped}
+	// A copy: reading the header below may move the buffer under a peek.
+	peek, _ := br.Peek(br.Size())
+	head = append([]byte(nil), peek...)
+	switch {
+	case isRISStart(firstLine(head)):
+		r.format = FormatRIS
+		r.src = &risSource{name: name, lines: lines}
+		return r, nil
+	case isBibEntryStart(firstLine(head)), first == '%' && hasBibEntryLine(head):
+		r.format = FormatBibTeX
+		r.src = newBibSource(name, lines)
+		return r, nil
+	}
 	header, err := lines.next()
 	switch {
 	case errors.Is(err, errLineTooLong):
@@ -205,6 +318,19 @@ func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
 	}
 	delim, fields, cols, err := detectCSVHeader(name, header)
 	if err != nil {
+		// Not a CSV header: text before RIS records (some databases write
+		// a few lines of provenance first) or before BibTeX entries (any
+		// text outside an entry is a comment in BibTeX).
+		switch {
+		case hasRISStartLine(head):
+			r.format = FormatRIS
+			r.src = &risSource{name: name, lines: lines}
+			return r, nil
+		case hasBibEntryLine(head):
+			r.format = FormatBibTeX
+			r.src = newBibSource(name, lines)
+			return r, nil
+		}
 		return nil, err
 	}
 	r.format = FormatCSV
@@ -215,32 +341,33 @@ func newReader(name string, in io.Reader, maxRecord int) (*Reader, error) {
 	return r, nil
 }
 
-// primeJSON reads the first record, whose kind names the format.
+// primeJSON reads the first good record, whose kind names the format
+// (bad records before it are kept to be returned first, up to
+// primeBadRecords of them: a broken first line must not make a file of
+// Semantic Scholar abstracts look like something else).
 func (r *Reader) primeJSON(src source) (*Reader, error) {
 	r.src = src
-	p, err := src.next()
-	var re *RecordError
-	switch {
-	case err == nil:
-		r.format = kindOf(src)
-	case errors.As(err, &re), err == io.EOF:
-		r.format = FormatJSONL
-	default:
-		return nil, err
+	r.format = FormatJSONL
+	for {
+		e, err := src.next()
+		var re *RecordError
+		switch {
+		case err == nil:
+			r.format = e.kind
+		case errors.As(err, &re) && len(r.pending) < primeBadRecords:
+			r.pending = append(r.pending, result{e, err})
+			continue
+		case errors.As(err, &re), err == io.EOF:
+		case len(r.pending) == 0:
+			return nil, err
+		}
+		r.pending = append(r.pending, result{e, err})
+		return r, nil
 	}
-	r.pending = &result{p, err}
-	return r, nil
 }
 
-func kindOf(src source) Format {
-	switch s := src.(type) {
-	case *jsonlSource:
-		return s.lastKind
-	case *valuesSource:
-		return s.lastKind
-	}
-	return FormatJSONL
-}
+// primeBadRecords bounds the bad records read ahead while detecting.
+const primeBadRecords = 100
 
 // firstLineIsOpenBrace reports whether the first line is a lone "{", the
 // start of a pretty-printed object rather than a JSON line.
@@ -362,33 +489,39 @@ func streamFatal(name string, err error) error {
 
 type eofSource struct{}
 
-func (eofSource) next() (index.Paper, error) { return index.Paper{}, io.EOF }
+func (eofSource) next() (entry, error) { return entry{}, io.EOF }
 
 // jsonlSource reads one JSON object a line.
 type jsonlSource struct {
-	name     string
-	lines    *lineReader
-	dec      jsonDecoder
-	lastKind Format
+	name  string
+	lines *lineReader
+	dec   jsonDecoder
 }
 
-func (s *jsonlSource) next() (index.Paper, error) {
+func (s *jsonlSource) next() (entry, error) {
 	for {
 		line, err := s.lines.next()
 		if errors.Is(err, errLineTooLong) {
-			return index.Paper{}, &RecordError{File: s.name, Line: s.lines.line, Reason: "line longer than " + sizeText(s.lines.max)}
+			return entry{}, &RecordError{File: s.name, Line: s.lines.line, Reason: "line longer than " + sizeText(s.lines.max)}
 		}
 		if err != nil {
-			return index.Paper{}, streamFatal(s.name, err)
+			return entry{}, streamFatal(s.name, err)
 		}
 		if isBlank(line) {
 			continue
 		}
 		p, kind, reason := s.dec.decode(line)
 		if reason != "" {
-			return index.Paper{}, &RecordError{File: s.name, Line: s.lines.line, Reason: reason}
+			return entry{}, &RecordError{File: s.name, Line: s.lines.line, Reason: reason}
 		}
-		s.lastKind = kind
-		return p, nil
+		return entry{rec: Record{Paper: p}, kind: kind, line: s.lines.line}, nil
 	}
+}
+
+// firstLine returns buf up to its first line end.
+func firstLine(buf []byte) []byte {
+	if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+		return buf[:i]
+	}
+	return buf
 }

@@ -90,9 +90,11 @@ func TestFixtures(t *testing.T) {
 			papers: []index.Paper{
 				{ID: "1000000", Title: "zebrafishjsonl: regeneration of the caudal fin", Abstract: "We study fin regeneration in zebrafish.",
 					Authors: []string{"Ada Lovelace", "Alan Turing"}, Categories: []string{"q-bio.TO", "q-bio.CB"}, Year: 2021,
-					Published: "2021-03-04", URL: "https://example.org/zf", DOI: "10.1000/ZF.1"},
+					Published: "2021-03-04", URL: "https://example.org/zf", DOI: "10.1000/zf.1"},
+				// An arXiv id with arXiv categories: arXiv-shaped, so its arXiv id is known.
 				{ID: "cs/0701113", Title: "Opaque ids with slashes", Abstract: "Ids are opaque strings.",
-					Authors: []string{"Grace Hopper", "Edsger W. Dijkstra", "Barbara Liskov"}, Categories: []string{"cs.DS", "cs.PL"}, Year: 2007},
+					Authors: []string{"Grace Hopper", "Edsger W. Dijkstra", "Barbara Liskov"}, Categories: []string{"cs.DS", "cs.PL"}, Year: 2007,
+					ArXiv: "cs/0701113"},
 				{ID: "paper with spaces", Title: "Semicolon-separated authors", Abstract: "Names keep their commas.",
 					Authors: []string{"Smith, J.", "Doe, K."}, Year: 2019, Published: "2019-06-30"},
 				{ID: "42", Title: "A bare year as the date", Year: 1998},
@@ -105,18 +107,35 @@ func TestFixtures(t *testing.T) {
 			papers: []index.Paper{
 				{ID: "0704.0001", Title: "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies",
 					Authors: []string{"C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"}, Year: 2007, Categories: []string{"hep-ph"},
-					Published: "2007-04-02", URL: "https://arxiv.org/abs/0704.0001", DOI: "10.1103/PhysRevD.76.013009"},
+					Published: "2007-04-02", URL: "https://arxiv.org/abs/0704.0001", DOI: "10.1103/physrevd.76.013009", ArXiv: "0704.0001"},
 				{ID: "0704.0002", Title: "Sparsity-certifying Graph Decompositions",
 					Authors: []string{"Ileana Streinu", "Louis Theran"}, Year: 2007, Categories: []string{"math.CO", "cs.CG"},
-					Published: "2007-03-31", URL: "https://arxiv.org/abs/0704.0002"},
+					Published: "2007-03-31", URL: "https://arxiv.org/abs/0704.0002", ArXiv: "0704.0002"},
 				{ID: "0704.0062", Title: "On-line Viterbi Algorithm and Its Relationship to Random Walks",
 					Authors: []string{"Rastislav Šrámek", "Broňa Brejová", "Tomáš Vinař"}, Year: 2007, Categories: []string{"cs.DS"},
-					Published: "2007-03-31", URL: "https://arxiv.org/abs/0704.0062", DOI: "10.1007/978-3-540-74126-8_23"},
+					Published: "2007-03-31", URL: "https://arxiv.org/abs/0704.0062", DOI: "10.1007/978-3-540-74126-8_23", ArXiv: "0704.0062"},
 				{ID: "2401.00001", Title: "zebrafisharxiv: a snapshot line without authors_parsed",
 					Authors: []string{"Péter Frenkel", "Rastislav Šrámek", "J. Müller"}, Year: 2024, Categories: []string{"cs.IR", "cs.DL"},
-					Published: "2024-01-02", URL: "https://arxiv.org/abs/2401.00001"},
+					Published: "2024-01-02", URL: "https://arxiv.org/abs/2401.00001", ArXiv: "2401.00001"},
+				// Issue 14: the title's LaTeX accent (Gr\"obner) is resolved.
+				{ID: "0704.0019", Title: "Approximation for extinction probability of the contact process based on the Gröbner basis",
+					Authors: []string{"Norio Konno"}, Year: 2007, Categories: []string{"math.PR", "math.AG"},
+					Published: "2007-03-31", URL: "https://arxiv.org/abs/0704.0019", ArXiv: "0704.0019"},
 			},
 			check: arxivAbstract("A fully differential calculation in perturbative quantum chromodynamics is presented for"),
+		},
+		{
+			// Lines in the generic shape of the 119k arXiv set: an arXiv id
+			// with an arXiv category is arXiv's own text, decoded; the
+			// same shape with a user's category is kept as written.
+			file: "arxiv-generic.jsonl", format: FormatJSONL,
+			papers: []index.Paper{
+				{ID: "2501.00042", Title: "zebrafisharxivjsonl: Serve statistics of Djoković – a $\\chi^2$ study",
+					Abstract: "We model “clutch” points with $p<10^{-3}$ and find a 50% edge; see Fig. 2.",
+					Authors:  []string{"Novak Djoković", "Rafael Nadal"}, Year: 2025, Categories: []string{"stat.AP", "cs.LG"}, ArXiv: "2501.00042"},
+				{ID: "2501.00043", Title: `Same shape, but a user's own category: Djokovi\'{c} stays as written`, Abstract: "Text -- kept.",
+					Year: 2025, Categories: []string{"tennis"}},
+			},
 		},
 		{
 			file: "beir.jsonl", format: FormatBEIR,
@@ -248,7 +267,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			file:  "bad-plain.txt",
-			fatal: "not a recognised input format: want JSON lines, a JSON array, or CSV/TSV with a header naming id and title",
+			fatal: "not a recognised input format: want JSON lines, a JSON array, CSV/TSV with a header naming id and title, BibTeX, RIS, PubMed XML or arXiv OAI-PMH XML",
 		},
 	}
 	for _, tt := range tests {

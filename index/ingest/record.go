@@ -30,12 +30,38 @@ type jsonRecord struct {
 	DOI           json.RawMessage `json:"doi"`
 	Versions      json.RawMessage `json:"versions"`
 	UpdateDate    json.RawMessage `json:"update_date"`
+	ArXiv         json.RawMessage `json:"arxiv"`
+	PMID          json.RawMessage `json:"pmid"`
+	// CSL-JSON (csl.go).
+	Type   json.RawMessage `json:"type"`
+	Author json.RawMessage `json:"author"`
+	Issued json.RawMessage `json:"issued"`
+	Number json.RawMessage `json:"number"`
+	Note   json.RawMessage `json:"note"`
+	// OpenAlex works (openalex.go).
+	DisplayName     json.RawMessage `json:"display_name"`
+	InvertedIndex   json.RawMessage `json:"abstract_inverted_index"`
+	Authorships     json.RawMessage `json:"authorships"`
+	PublicationYear json.RawMessage `json:"publication_year"`
+	PublicationDate json.RawMessage `json:"publication_date"`
+	IDs             json.RawMessage `json:"ids"`
+	PrimaryLocation json.RawMessage `json:"primary_location"`
+	Locations       json.RawMessage `json:"locations"`
+	// Semantic Scholar (s2.go); the Datasets spell the keys in lower case,
+	// which encoding/json matches as well.
+	PaperID     json.RawMessage `json:"paperId"`
+	CorpusID    json.RawMessage `json:"corpusId"`
+	ExternalIDs json.RawMessage `json:"externalIds"`
+	PubDate     json.RawMessage `json:"publicationDate"`
 }
 
 func (j *jsonRecord) reset() {
 	for _, f := range []*json.RawMessage{
 		&j.ID, &j.BEIRID, &j.Title, &j.Abstract, &j.Text, &j.Authors, &j.AuthorsParsed,
 		&j.Categories, &j.Year, &j.Published, &j.URL, &j.DOI, &j.Versions, &j.UpdateDate,
+		&j.ArXiv, &j.PMID, &j.Type, &j.Author, &j.Issued, &j.Number, &j.Note,
+		&j.DisplayName, &j.InvertedIndex, &j.Authorships, &j.PublicationYear, &j.PublicationDate,
+		&j.IDs, &j.PrimaryLocation, &j.Locations, &j.PaperID, &j.CorpusID, &j.ExternalIDs, &j.PubDate,
 	} {
 		*f = (*f)[:0]
 	}
@@ -47,7 +73,7 @@ type jsonDecoder struct {
 }
 
 // decode returns the paper in data and the kind of record it was (FormatJSONL
-// for generic, FormatArxiv, FormatBEIR), or the reason to skip it.
+// for generic, or the format its fields name), or the reason to skip it.
 func (d *jsonDecoder) decode(data []byte) (index.Paper, Format, string) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
@@ -67,13 +93,7 @@ func (d *jsonDecoder) decode(data []byte) (index.Paper, Format, string) {
 	if err := json.Unmarshal(trimmed, j); err != nil {
 		return index.Paper{}, FormatJSONL, syntaxReason(err)
 	}
-	kind := FormatJSONL
-	switch {
-	case isSet(j.BEIRID):
-		kind = FormatBEIR
-	case isSet(j.Versions) || isSet(j.AuthorsParsed):
-		kind = FormatArxiv
-	}
+	kind := j.kind()
 	var rec record
 	var reason string
 	switch kind {
@@ -81,6 +101,16 @@ func (d *jsonDecoder) decode(data []byte) (index.Paper, Format, string) {
 		reason = j.beir(&rec)
 	case FormatArxiv:
 		reason = j.arxiv(&rec)
+	case FormatS2:
+		reason = j.s2Graph(&rec)
+	case FormatS2Papers:
+		reason = j.s2Paper(&rec)
+	case FormatS2Abstracts:
+		reason = j.s2Abstract(&rec)
+	case FormatOpenAlex:
+		reason = j.openAlex(&rec)
+	case FormatCSL:
+		reason = j.csl(&rec)
 	default:
 		reason = j.generic(&rec)
 	}
@@ -89,6 +119,48 @@ func (d *jsonDecoder) decode(data []byte) (index.Paper, Format, string) {
 	}
 	p, reason := rec.finish()
 	return p, kind, reason
+}
+
+// kind tells the record kinds apart by the fields only one of them has.
+// Checked in this order: BEIR (_id); arXiv snapshot (versions or
+// authors_parsed); Semantic Scholar Graph API (paperId); Semantic Scholar
+// Datasets (corpusid: a papers row has a title, an abstracts row an
+// abstract and no title); OpenAlex (authorships, abstract_inverted_index,
+// or an https://openalex.org/ id); CSL-JSON (a string "type" with an
+// "issued" object or an "author" list of objects); anything else is
+// generic.
+func (j *jsonRecord) kind() Format {
+	switch {
+	case isSet(j.BEIRID):
+		return FormatBEIR
+	case isSet(j.Versions) || isSet(j.AuthorsParsed):
+		return FormatArxiv
+	case isSet(j.PaperID):
+		return FormatS2
+	case isSet(j.CorpusID):
+		if !isSet(j.Title) && isSet(j.Abstract) {
+			return FormatS2Abstracts
+		}
+		return FormatS2Papers
+	case isSet(j.Authorships) || isSet(j.InvertedIndex) || bytes.HasPrefix(j.ID, []byte(`"https://openalex.org/`)):
+		return FormatOpenAlex
+	case isSet(j.Type) && j.Type[0] == '"' && (startsWith(j.Issued, '{') || startsWith(j.Author, '[', '{')):
+		return FormatCSL
+	}
+	return FormatJSONL
+}
+
+// startsWith reports whether raw begins with the given structural bytes,
+// white space between them allowed: "[{" is a list of objects.
+func startsWith(raw json.RawMessage, want ...byte) bool {
+	for _, w := range want {
+		raw = bytes.TrimLeft(raw, " \t\r\n")
+		if len(raw) == 0 || raw[0] != w {
+			return false
+		}
+		raw = raw[1:]
+	}
+	return true
 }
 
 func syntaxReason(err error) string {
@@ -118,14 +190,42 @@ func (j *jsonRecord) beir(rec *record) string {
 	return reason
 }
 
-// generic reads the fields the contract lists for generic JSON lines.
+// generic reads the fields the contract lists for generic JSON lines, and
+// the external ids a paper written by `paperseek get --json` carries.
 func (j *jsonRecord) generic(rec *record) string {
 	if r := j.common(rec); r != "" {
 		return r
 	}
 	var r string
-	rec.authors, r = jsonAuthors("authors", j.Authors)
-	return r
+	if rec.authors, r = jsonAuthors("authors", j.Authors); r != "" {
+		return r
+	}
+	if rec.arxiv, r = jsonString("arxiv", j.ArXiv); r != "" {
+		return r
+	}
+	if rec.pmid, r = jsonID("pmid", j.PMID); r != "" {
+		return r
+	}
+	if rec.arxiv == "" && looksArXiv(rec.id, rec.categories) {
+		// A line of arXiv's own metadata in the generic shape (id, title,
+		// abstract, categories, as the 119k arXiv set is written): its id
+		// is an arXiv id and its text is arXiv's LaTeX.
+		rec.arxiv = rec.id
+		rec.latex = true
+	}
+	return ""
+}
+
+// looksArXiv reports whether a generic record is arXiv metadata: its id is
+// an arXiv identifier and one of its categories an arXiv category. Both are
+// required, so that a user's own numbering ("1234.5678") is never taken
+// for an arXiv id.
+func looksArXiv(id string, categories []string) bool {
+	if len(categories) == 0 || !isArXivCategory(categories[0]) {
+		return false
+	}
+	id = strings.TrimSpace(id)
+	return id != "" && (id[0] >= '0' && id[0] <= '9' || strings.IndexByte(id, '/') > 0) && NormalizeArXiv(id) != ""
 }
 
 // common reads every generic field except authors, which arXiv lines
@@ -169,7 +269,9 @@ func (j *jsonRecord) common(rec *record) string {
 // arxiv reads an arXiv metadata snapshot line: the generic fields, then the
 // snapshot's own: authors_parsed for names (already split and accented
 // properly, unlike the LaTeX "authors" string), the first version's date
-// as the publication date, and the abs page as the URL.
+// as the publication date, and the abs page as the URL. The title and
+// abstract are arXiv's LaTeX source, decoded (latex.go); the id is the
+// paper's arXiv id.
 func (j *jsonRecord) arxiv(rec *record) string {
 	if r := j.common(rec); r != "" {
 		return r
@@ -182,7 +284,7 @@ func (j *jsonRecord) arxiv(rec *record) string {
 		if isSet(j.Authors) && j.Authors[0] == '"' {
 			// Parenthesised groups in the snapshot's author string are
 			// affiliations, not names.
-			names = splitAuthors(stripParens(unquote(j.Authors)))
+			names = arxivAuthorString(unquote(j.Authors))
 		} else if names, r = jsonAuthors("authors", j.Authors); r != "" {
 			return r
 		}
@@ -206,6 +308,8 @@ func (j *jsonRecord) arxiv(rec *record) string {
 	if id := strings.TrimSpace(rec.id); rec.url == "" && id != "" {
 		rec.url = "https://arxiv.org/abs/" + id
 	}
+	rec.arxiv = rec.id
+	rec.latex = true
 	return ""
 }
 

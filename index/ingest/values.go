@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/paperseek/paperseek/index"
 )
 
 // valueScanner cuts a stream of JSON values into single values without
@@ -130,24 +128,23 @@ type valuesSource struct {
 	afterValue bool // array: an element was read, a comma or ] comes next
 	elemLine   int  // array: where the last element started
 	done       bool
-	lastKind   Format
 }
 
-func (s *valuesSource) next() (index.Paper, error) {
+func (s *valuesSource) next() (entry, error) {
 	for {
 		if s.done {
-			return index.Paper{}, io.EOF
+			return entry{}, io.EOF
 		}
 		c, err := s.sc.peek()
 		if err == io.EOF {
 			if s.array {
-				return index.Paper{}, fmt.Errorf("%s: truncated JSON array: the input ends at line %d without the closing ]", s.name, s.sc.line)
+				return entry{}, fmt.Errorf("%s: truncated JSON array: the input ends at line %d without the closing ]", s.name, s.sc.line)
 			}
 			s.done = true
-			return index.Paper{}, io.EOF
+			return entry{}, io.EOF
 		}
 		if err != nil {
-			return index.Paper{}, streamFatal(s.name, err)
+			return entry{}, streamFatal(s.name, err)
 		}
 		if s.array {
 			switch {
@@ -159,19 +156,19 @@ func (s *valuesSource) next() (index.Paper, error) {
 				c, err := s.sc.peek()
 				switch {
 				case err == io.EOF:
-					return index.Paper{}, io.EOF
+					return entry{}, io.EOF
 				case err != nil:
-					return index.Paper{}, streamFatal(s.name, err)
+					return entry{}, streamFatal(s.name, err)
 				}
-				return index.Paper{}, fmt.Errorf("%s:%d: unexpected %q after the end of the JSON array", s.name, s.sc.line, c)
+				return entry{}, fmt.Errorf("%s:%d: unexpected %q after the end of the JSON array", s.name, s.sc.line, c)
 			case c == ',' && s.afterValue:
 				_, _ = s.sc.br.ReadByte()
 				s.afterValue = false
 				continue
 			case s.afterValue:
-				return index.Paper{}, fmt.Errorf("%s:%d: invalid JSON array: want , or ] after the element that starts on line %d, got %q", s.name, s.sc.line, s.elemLine, c)
+				return entry{}, fmt.Errorf("%s:%d: invalid JSON array: want , or ] after the element that starts on line %d, got %q", s.name, s.sc.line, s.elemLine, c)
 			case c == ',':
-				return index.Paper{}, fmt.Errorf("%s:%d: invalid JSON array: unexpected ,", s.name, s.sc.line)
+				return entry{}, fmt.Errorf("%s:%d: invalid JSON array: unexpected ,", s.name, s.sc.line)
 			}
 		}
 		start := s.sc.line
@@ -183,19 +180,18 @@ func (s *valuesSource) next() (index.Paper, error) {
 				if s.array {
 					what = "JSON array"
 				}
-				return index.Paper{}, fmt.Errorf("%s: truncated %s: the input ends inside the value that starts on line %d", s.name, what, start)
+				return entry{}, fmt.Errorf("%s: truncated %s: the input ends inside the value that starts on line %d", s.name, what, start)
 			}
-			return index.Paper{}, streamFatal(s.name, err)
+			return entry{}, streamFatal(s.name, err)
 		}
 		s.afterValue, s.elemLine = true, start
 		if tooLong {
-			return index.Paper{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + sizeText(s.sc.max)}
+			return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + sizeText(s.sc.max)}
 		}
 		p, kind, reason := s.dec.decode(data)
 		if reason != "" {
-			return index.Paper{}, &RecordError{File: s.name, Line: start, Reason: reason}
+			return entry{}, &RecordError{File: s.name, Line: start, Reason: reason}
 		}
-		s.lastKind = kind
-		return p, nil
+		return entry{rec: Record{Paper: p}, kind: kind, line: start}, nil
 	}
 }
