@@ -557,7 +557,7 @@ func bibPaper(key string, f map[string]string) (index.Paper, string) {
 	rec.pmid = bibVerbatim(f["pmid"])
 	archive := strings.ToLower(strings.TrimSpace(bibVerbatim(f["archiveprefix"]) + bibVerbatim(f["eprinttype"])))
 	if eprint := bibVerbatim(f["eprint"]); eprint != "" && (archive == "arxiv" || archive == "" && f["primaryclass"] != "") {
-		rec.arxiv = NormalizeArXiv(eprint)
+		rec.arxiv = index.NormalizeArXiv(eprint)
 	}
 	if rec.arxiv == "" {
 		for _, field := range []string{"journal", "journaltitle", "note", "howpublished", "url"} {
@@ -586,7 +586,7 @@ func arxivAfter(s string) string {
 			if end := strings.IndexAny(rest, " ,;}"); end >= 0 {
 				rest = rest[:end]
 			}
-			if a := NormalizeArXiv(rest); a != "" {
+			if a := index.NormalizeArXiv(rest); a != "" {
 				return a
 			}
 		}

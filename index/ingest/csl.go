@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // csl reads a CSL-JSON item, the format Zotero, Mendeley and citeproc
@@ -46,7 +48,7 @@ func (j *jsonRecord) csl(rec *record) string {
 		if isSet(raw) && raw[0] == '"' {
 			for _, line := range strings.Split(unquote(raw), "\n") {
 				if line = strings.TrimSpace(line); len(line) > 6 && strings.EqualFold(line[:6], "arxiv:") {
-					if a := NormalizeArXiv(line); a != "" && rec.arxiv == "" {
+					if a := index.NormalizeArXiv(line); a != "" && rec.arxiv == "" {
 						rec.arxiv = a
 					}
 				}
@@ -54,7 +56,7 @@ func (j *jsonRecord) csl(rec *record) string {
 		}
 	}
 	if rec.arxiv == "" && strings.Contains(strings.ToLower(rec.url), "arxiv.org/") {
-		rec.arxiv = NormalizeArXiv(rec.url)
+		rec.arxiv = index.NormalizeArXiv(rec.url)
 	}
 	return ""
 }
@@ -167,7 +169,7 @@ func cslDate(field string, raw json.RawMessage) (int, string, string) {
 // "2020a", "(1998)"), or 0.
 func leadingYear(s string) int {
 	s = strings.TrimLeft(strings.TrimSpace(s), "({[")
-	if len(s) < 4 || !allDigits(s[:4]) || len(s) > 4 && s[4] >= '0' && s[4] <= '9' {
+	if len(s) < 4 || strings.Trim(s[:4], "0123456789") != "" || len(s) > 4 && s[4] >= '0' && s[4] <= '9' {
 		return 0
 	}
 	y, _ := strconv.Atoi(s[:4])

@@ -64,16 +64,16 @@ func (r *record) finish() (index.Paper, string) {
 		}
 	}
 	if r.doi != "" {
-		p.DOI = NormalizeDOI(strings.ToValidUTF8(r.doi, "\uFFFD"))
+		p.DOI = index.NormalizeDOI(strings.ToValidUTF8(r.doi, "\uFFFD"))
 	}
 	if r.arxiv != "" {
-		p.ArXiv = NormalizeArXiv(r.arxiv)
+		p.ArXiv = index.NormalizeArXiv(r.arxiv)
 	}
-	if p.ArXiv == "" && strings.HasPrefix(p.DOI, arxivDOIPrefix) {
-		p.ArXiv = NormalizeArXiv(p.DOI[len(arxivDOIPrefix):])
+	if p.ArXiv == "" && strings.HasPrefix(p.DOI, index.ArXivDOIPrefix) {
+		p.ArXiv = index.NormalizeArXiv(p.DOI[len(index.ArXivDOIPrefix):])
 	}
 	if r.pmid != "" {
-		p.PMID = NormalizePMID(r.pmid)
+		p.PMID = index.NormalizePMID(r.pmid)
 	}
 	for _, a := range r.authors {
 		if a = cleanName(a); a != "" {

@@ -129,28 +129,28 @@ func checkPaper(t *testing.T, p index.Paper) {
 	if !utf8.ValidString(p.URL) || p.URL != strings.TrimSpace(p.URL) {
 		t.Fatalf("paper %q: url %q", p.ID, p.URL)
 	}
-	if p.DOI != "" && NormalizeDOI(p.DOI) != p.DOI || p.ArXiv != "" && NormalizeArXiv(p.ArXiv) != p.ArXiv || p.PMID != "" && NormalizePMID(p.PMID) != p.PMID {
+	if p.DOI != "" && index.NormalizeDOI(p.DOI) != p.DOI || p.ArXiv != "" && index.NormalizeArXiv(p.ArXiv) != p.ArXiv || p.PMID != "" && index.NormalizePMID(p.PMID) != p.PMID {
 		t.Fatalf("paper %q: external ids not normalised: doi %q arxiv %q pmid %q", p.ID, p.DOI, p.ArXiv, p.PMID)
 	}
 }
 
-// FuzzParseRef: any string is a ref or ErrBadRef, and a ref written back
+// FuzzParseRef: any string is a ref or index.ErrBadRef, and a ref written back
 // reads as itself.
 func FuzzParseRef(f *testing.F) {
 	for _, s := range []string{"doi:10.1/X", "arxiv:2401.01234v2", "pmid:123", "cs/0701113", "https://doi.org/10.1/a", "https://arxiv.org/abs/hep-th/9901001", "", "doi:"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := ParseRef(s)
+		ref, err := index.ParseRef(s)
 		if err != nil {
-			if !errors.Is(err, ErrBadRef) {
-				t.Fatalf("ParseRef(%q): %v is not ErrBadRef", s, err)
+			if !errors.Is(err, index.ErrBadRef) {
+				t.Fatalf("index.ParseRef(%q): %v is not index.ErrBadRef", s, err)
 			}
 			return
 		}
-		again, err := ParseRef(ref.String())
+		again, err := index.ParseRef(ref.String())
 		if err != nil || again != ref {
-			t.Fatalf("ParseRef(%q) = %+v; its String %q reads as %+v, %v", s, ref, ref.String(), again, err)
+			t.Fatalf("index.ParseRef(%q) = %+v; its String %q reads as %+v, %v", s, ref, ref.String(), again, err)
 		}
 	})
 }

@@ -253,7 +253,7 @@ func (r oaiRecord) convert(name string, line int) (OAIRecord, error) {
 	bad := func(reason string) (OAIRecord, error) {
 		return out, &RecordError{File: name, Line: line, Reason: reason}
 	}
-	headerID := NormalizeArXiv(out.Identifier)
+	headerID := index.NormalizeArXiv(out.Identifier)
 	if r.Header.Status == "deleted" {
 		if headerID == "" {
 			return bad(fmt.Sprintf("deleted record without an arXiv identifier (got %s)", quoteShort(out.Identifier)))
@@ -300,7 +300,7 @@ func (r oaiRecord) convert(name string, line int) (OAIRecord, error) {
 	default:
 		return bad("record without arXiv or arXivRaw metadata (harvest with metadataPrefix=arXiv or arXivRaw)")
 	}
-	rec.id = NormalizeArXiv(id)
+	rec.id = index.NormalizeArXiv(id)
 	if rec.id == "" {
 		rec.id = headerID
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // openAlex reads an OpenAlex work, from the snapshot (one a line) or an
@@ -75,7 +77,7 @@ func (j *jsonRecord) openAlex(rec *record) string {
 			if isSet(raw) && raw[0] == '"' {
 				u := unquote(raw)
 				if rec.arxiv == "" && strings.Contains(u, "arxiv.org/") {
-					rec.arxiv = NormalizeArXiv(u)
+					rec.arxiv = index.NormalizeArXiv(u)
 				}
 			}
 		}

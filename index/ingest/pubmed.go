@@ -146,7 +146,7 @@ func (s *pubmedSource) next() (entry, error) {
 				return entry{}, err
 			}
 			for _, raw := range d.PMIDs {
-				pmid := NormalizePMID(raw)
+				pmid := index.NormalizePMID(raw)
 				if pmid == "" {
 					return entry{}, &RecordError{File: s.x.name, Line: line, Reason: fmt.Sprintf("DeleteCitation: PMID %s is not a number", quoteShort(raw))}
 				}
@@ -215,7 +215,7 @@ func pubmedBookPaper(b *pubmedBook) (index.Paper, string) {
 }
 
 func pubmedFinish(rec *record, pmid string) (index.Paper, string) {
-	n := NormalizePMID(pmid)
+	n := index.NormalizePMID(pmid)
 	if n == "" {
 		if strings.TrimSpace(pmid) == "" {
 			return index.Paper{}, "missing PMID"

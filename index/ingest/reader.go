@@ -70,16 +70,16 @@ type Record struct {
 
 // Ref is the reference a deletion names: its external id when it has one
 // (the paper may be indexed under another source's id), else its id.
-func (r Record) Ref() Ref {
+func (r Record) Ref() index.Ref {
 	switch p := &r.Paper; {
 	case p.PMID != "":
-		return Ref{Scheme: SchemePMID, Value: p.PMID}
+		return index.Ref{Scheme: index.SchemePMID, Value: p.PMID}
 	case p.ArXiv != "":
-		return Ref{Scheme: SchemeArXiv, Value: p.ArXiv}
+		return index.Ref{Scheme: index.SchemeArXiv, Value: p.ArXiv}
 	case p.DOI != "":
-		return Ref{Scheme: SchemeDOI, Value: p.DOI}
+		return index.Ref{Scheme: index.SchemeDOI, Value: p.DOI}
 	}
-	return Ref{Value: r.Paper.ID}
+	return index.Ref{Value: r.Paper.ID}
 }
 
 // RecordError is one skipped record. Its Error text is "FILE:LINE: reason",

@@ -225,7 +225,7 @@ func looksArXiv(id string, categories []string) bool {
 		return false
 	}
 	id = strings.TrimSpace(id)
-	return id != "" && (id[0] >= '0' && id[0] <= '9' || strings.IndexByte(id, '/') > 0) && NormalizeArXiv(id) != ""
+	return id != "" && (id[0] >= '0' && id[0] <= '9' || strings.IndexByte(id, '/') > 0) && index.NormalizeArXiv(id) != ""
 }
 
 // common reads every generic field except authors, which arXiv lines

@@ -181,14 +181,14 @@ func (s *risSource) paper() (index.Paper, string) {
 			case strings.Contains(lower, "doi.org/") && rec.doi == "":
 				rec.doi = v
 			case strings.Contains(lower, "arxiv.org/") && rec.arxiv == "":
-				rec.arxiv = NormalizeArXiv(v)
+				rec.arxiv = index.NormalizeArXiv(v)
 			}
 			if rec.url == "" && f.tag == "UR" {
 				rec.url = v
 			}
 		case "N1":
 			if i := strings.Index(strings.ToLower(v), "arxiv:"); i >= 0 && rec.arxiv == "" {
-				rec.arxiv = NormalizeArXiv(v[i:])
+				rec.arxiv = index.NormalizeArXiv(v[i:])
 			}
 		case "DB", "DP":
 			database += " " + strings.ToLower(v)
@@ -216,7 +216,7 @@ func (s *risSource) paper() (index.Paper, string) {
 		}
 	}
 	if rec.id == "" {
-		rec.id = NormalizeDOI(rec.doi)
+		rec.id = index.NormalizeDOI(rec.doi)
 	}
 	if rec.id == "" {
 		if strings.TrimSpace(rec.title) == "" {

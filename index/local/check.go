@@ -184,7 +184,7 @@ func (s *Store) checkModel() error {
 // search.
 func sharedIDs(ctx context.Context, kw bleve.Index) ([]string, error) {
 	var out []string
-	for _, kind := range []string{index.RefDOI, index.RefArXiv, index.RefPMID} {
+	for _, kind := range []string{index.SchemeDOI, index.SchemeArXiv, index.SchemePMID} {
 		field := refField[kind]
 		dict, err := kw.FieldDict(field)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 )
 
 // refField is the Bleve field holding each external id kind.
-var refField = map[string]string{index.RefDOI: FieldDOI, index.RefArXiv: FieldArXiv, index.RefPMID: FieldPMID}
+var refField = map[string]string{index.SchemeDOI: FieldDOI, index.SchemeArXiv: FieldArXiv, index.SchemePMID: FieldPMID}
 
 // resolve returns the id of the paper ref names in kw: the id itself when
 // a paper has it, else the paper holding the external id.
@@ -23,17 +23,21 @@ func resolve(ctx context.Context, kw bleve.Index, ref string) (string, error) {
 	if doc != nil {
 		return ref, nil
 	}
-	if r, ok := index.ParseRef(ref); ok {
-		owners, err := ownersOf(ctx, kw, []index.Ref{r})
-		if err != nil {
-			return "", err
-		}
-		if id, ok := owners[r]; ok {
-			return id, nil
-		}
-		return "", fmt.Errorf("%w: no paper with %s %s", index.ErrNotFound, r.Kind, quoteID(r.Value))
+	r, err := index.ParseRef(ref)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", index.ErrUsage, err)
 	}
-	return "", fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(ref))
+	if r.Scheme == "" {
+		return "", fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(ref))
+	}
+	owners, err := ownersOf(ctx, kw, []index.Ref{r})
+	if err != nil {
+		return "", err
+	}
+	if id, ok := owners[r]; ok {
+		return id, nil
+	}
+	return "", fmt.Errorf("%w: no paper with %s %s", index.ErrNotFound, r.Scheme, quoteID(r.Value))
 }
 
 // ownersOf finds, in one search, which papers hold each of refs. When two
@@ -47,7 +51,7 @@ func ownersOf(ctx context.Context, kw bleve.Index, refs []index.Ref) (map[index.
 	qs := make([]bquery.Query, len(refs))
 	for i, r := range refs {
 		t := bleve.NewTermQuery(r.Value)
-		t.SetField(refField[r.Kind])
+		t.SetField(refField[r.Scheme])
 		qs[i] = t
 	}
 	// Every paper holds at most three ids, so 3·len(refs) hits hold every
@@ -66,7 +70,7 @@ func ownersOf(ctx context.Context, kw bleve.Index, refs []index.Ref) (map[index.
 	for _, h := range res.Hits {
 		for kind, field := range refField {
 			v, _ := h.Fields[field].(string)
-			r := index.Ref{Kind: kind, Value: v}
+			r := index.Ref{Scheme: kind, Value: v}
 			if _, seen := out[r]; v != "" && want[r] && !seen {
 				out[r] = h.ID
 			}
