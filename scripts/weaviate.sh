@@ -17,6 +17,8 @@
 #   PAPERSEEK_WEAVIATE_DATA    cluster data, pid files and logs (default $CACHE/cluster)
 #   PAPERSEEK_WEAVIATE_OFFSET  added to every port, so a test cluster and a dev
 #                              cluster can run side by side (default 0)
+#   PAPERSEEK_WEAVIATE_BLOCKMAX  true: new collections use BlockMax WAND for
+#                              bm25 (the server default; inexact in v1.35.2)
 #
 # Port layout for node i (plus the offset): HTTP 8081+i, gRPC 50061+i,
 # gossip 7100+10i, data 7101+10i, raft 8300+2i and 8301+2i. Note that gRPC
@@ -95,6 +97,12 @@ start_node() {
 		# A misspelt property must fail, not become a new one (the server
 		# default adds any property an object brings).
 		export AUTOSCHEMA_ENABLED=false
+		# Collections created on this cluster use the older WAND for bm25:
+		# v1.35.2's BlockMax WAND (the default) returns wrong top-k lists
+		# for objects still in the memtable (up to a minute after a write)
+		# and misses some afterwards; see /work/notes/weaviate-findings.md.
+		# PAPERSEEK_WEAVIATE_BLOCKMAX=true keeps the server default.
+		if [ "${PAPERSEEK_WEAVIATE_BLOCKMAX:-false}" != true ]; then export USE_INVERTED_SEARCHABLE=false; fi
 		export LOG_LEVEL=${PAPERSEEK_WEAVIATE_LOG_LEVEL:-warning}
 		export GRPC_PORT=$(grpc_port "$i")
 		export CLUSTER_HOSTNAME=node$i

@@ -250,6 +250,12 @@ type Layout struct {
 	K1, B            float64
 	StopwordsPreset  string
 	Vectors          bool
+	// BlockMaxWAND is true when the collection's bm25 runs on BlockMax
+	// WAND, the server default, set when the collection was created (by
+	// the server's USE_INVERTED_SEARCHABLE; the API cannot choose). In
+	// v1.35.2 its top-k lists are wrong for recently written objects: a
+	// caller must fetch every candidate (see the package notes).
+	BlockMaxWAND bool
 }
 
 // ClassLayout describes an existing collection, or fails with ErrNotFound.
@@ -267,6 +273,7 @@ func (c *Client) ClassLayout(ctx context.Context, name string) (Layout, error) {
 			Stopwords struct {
 				Preset string `json:"preset"`
 			} `json:"stopwords"`
+			UsingBlockMaxWAND bool `json:"usingBlockMaxWAND"`
 		} `json:"invertedIndexConfig"`
 		ShardingConfig struct {
 			ActualCount  int `json:"actualCount"`
@@ -302,6 +309,7 @@ func (c *Client) ClassLayout(ctx context.Context, name string) (Layout, error) {
 		B:                w.InvertedIndexConfig.BM25.B,
 		StopwordsPreset:  w.InvertedIndexConfig.Stopwords.Preset,
 		Vectors:          !w.VectorIndexConfig.Skip,
+		BlockMaxWAND:     w.InvertedIndexConfig.UsingBlockMaxWAND,
 		Properties:       map[string]Property{},
 	}
 	is := func(b *bool) bool { return b != nil && *b }
