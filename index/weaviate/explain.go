@@ -8,9 +8,10 @@ import (
 
 // Explanation is a bm25 hit's explainScore, parsed: for each query term
 // found in the hit, its frequency and the hit's property length (in
-// tokens). With the corpus's document count, each term's document
-// frequency and the average length, that is everything textbook BM25
-// needs, so a caller can re-score hits with corpus-wide statistics.
+// tokens, but see TermExplanation.Length). With the document's length, the
+// corpus's document count, each term's document frequency and the average
+// length, that is everything textbook BM25 needs, so a caller can re-score
+// hits with corpus-wide statistics.
 type Explanation struct {
 	Terms map[string]TermExplanation
 }
@@ -18,7 +19,11 @@ type Explanation struct {
 // TermExplanation is one query term's share of a bm25 hit.
 type TermExplanation struct {
 	Frequency float64 // occurrences of the term in the hit's property
-	Length    float64 // the property's length in tokens
+	// Length is the property length bm25 used: the token count under
+	// BlockMax WAND, but the number of DISTINCT terms under the older WAND
+	// (collections created with USE_INVERTED_SEARCHABLE=false). Store the
+	// true length as a property of its own for textbook BM25.
+	Length float64
 }
 
 // ParseExplain parses Weaviate's explainScore text for a bm25 hit:

@@ -62,6 +62,10 @@ type Server struct {
 	Nodes int
 	// APIKey, when set, is required as "Authorization: Bearer <APIKey>".
 	APIKey string
+	// BlockMaxWAND makes new collections report usingBlockMaxWAND true, as
+	// on a server without USE_INVERTED_SEARCHABLE=false. The fake's bm25 is
+	// exact either way (it does not reproduce BlockMax WAND's misses).
+	BlockMaxWAND bool
 	// Fail is consulted first for every request; a non-nil Failure is sent
 	// instead of the answer (e.g. the 500s of the seconds right after a
 	// node dies, before the others notice).
@@ -266,10 +270,10 @@ func (s *Server) createClass(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.ToUpper(in.Class[:1]) + in.Class[1:]
 	if s.classes[name] != nil {
-		writeError(w, 422, "rpc error: code = Internal desc = class name "+name+" already exists")
+		writeError(w, 422, "class name "+name+" already exists")
 		return
 	}
-	c := &class{Name: name, K1: 1.2, B: 0.75, Shards: s.nodes(), Replicas: 1, objects: map[string]*object{}, VectorType: "hnsw"}
+	c := &class{Name: name, BlockMax: s.BlockMaxWAND, K1: 1.2, B: 0.75, Shards: s.nodes(), Replicas: 1, objects: map[string]*object{}, VectorType: "hnsw"}
 	if in.VectorIndexType != "" {
 		c.VectorType = in.VectorIndexType
 	}
@@ -341,13 +345,17 @@ func (c *class) wire() map[string]any {
 		}
 		props[i] = m
 	}
+	inverted := map[string]any{"bm25": map[string]any{"b": c.B, "k1": c.K1}, "cleanupIntervalSeconds": 60,
+		"stopwords": map[string]any{"additions": nil, "preset": "none", "removals": nil}}
+	if c.BlockMax {
+		inverted["usingBlockMaxWAND"] = true // the server omits it when false
+	}
 	return map[string]any{
-		"class": c.Name,
-		"invertedIndexConfig": map[string]any{"bm25": map[string]any{"b": c.B, "k1": c.K1}, "cleanupIntervalSeconds": 60,
-			"stopwords": map[string]any{"additions": nil, "preset": "none", "removals": nil}, "usingBlockMaxWAND": true},
-		"multiTenancyConfig": map[string]any{"autoTenantActivation": false, "autoTenantCreation": false, "enabled": false},
-		"properties":         props,
-		"replicationConfig":  map[string]any{"asyncEnabled": c.Async, "deletionStrategy": "NoAutomatedResolution", "factor": c.Replicas},
+		"class":               c.Name,
+		"invertedIndexConfig": inverted,
+		"multiTenancyConfig":  map[string]any{"autoTenantActivation": false, "autoTenantCreation": false, "enabled": false},
+		"properties":          props,
+		"replicationConfig":   map[string]any{"asyncEnabled": c.Async, "deletionStrategy": "NoAutomatedResolution", "factor": c.Replicas},
 		"shardingConfig": map[string]any{"virtualPerPhysical": 128, "desiredCount": c.Shards, "actualCount": c.Shards,
 			"desiredVirtualCount": 128 * c.Shards, "actualVirtualCount": 128 * c.Shards, "key": "_id", "strategy": "hash", "function": "murmur3"},
 		"vectorIndexConfig": vic,

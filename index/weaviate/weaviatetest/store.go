@@ -36,6 +36,7 @@ type class struct {
 	Async      bool
 	SkipVector bool
 	VectorType string
+	BlockMax   bool
 	shardNames []string
 	dims       int // of the first vector stored; 0 before
 	objects    map[string]*object
@@ -465,7 +466,9 @@ type ranked struct {
 // bm25 scores objs as Weaviate does: per property, for each distinct query
 // term (a term given n times weighs n times), idf·tf/(tf + k1(1−b+b·len/avg))
 // with idf = ln(1+(N−df+0.5)/(df+0.5)), N the objects having the property.
-// Objects without any query term are left out.
+// len is the token count under BlockMax WAND, but the number of distinct
+// terms under the older WAND, as v1.35.2 does. Objects without any query
+// term are left out.
 func (c *class) bm25(objs []*object, query string, props []string) []ranked {
 	if len(props) == 0 {
 		for _, p := range c.Props {
@@ -501,7 +504,7 @@ func (c *class) bm25(objs []*object, query string, props []string) []ranked {
 			}
 			toks[o] = ts
 			n++
-			total += len(ts)
+			total += c.propLength(ts)
 			seen := map[string]bool{}
 			for _, t := range ts {
 				if qn[t] > 0 && !seen[t] {
@@ -539,8 +542,9 @@ func (c *class) bm25(objs []*object, query string, props []string) []ranked {
 					continue
 				}
 				idf := math.Log(1+(float64(n)-float64(df[t])+0.5)/(float64(df[t])+0.5)) * float64(qn[t])
-				r.score += idf * f / (f + c.K1*(1-c.B+c.B*float64(len(ts))/avg))
-				r.explain += fmt.Sprintf(", BM25F_%s_frequency:%d, BM25F_%s_propLength:%d", t, tf[t], t, len(ts))
+				dl := c.propLength(ts)
+				r.score += idf * f / (f + c.K1*(1-c.B+c.B*float64(dl)/avg))
+				r.explain += fmt.Sprintf(", BM25F_%s_frequency:%d, BM25F_%s_propLength:%d", t, tf[t], t, dl)
 			}
 		}
 	}
@@ -549,13 +553,26 @@ func (c *class) bm25(objs []*object, query string, props []string) []ranked {
 		r.score = float64(float32(r.score))
 		out = append(out, *r)
 	}
+	// Equal scores come in UUID order, as the real server sorts them.
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
 		}
-		return out[i].o.docID < out[j].o.docID
+		return out[i].o.ID < out[j].o.ID
 	})
 	return out
+}
+
+// propLength is the length bm25 uses for a property holding toks.
+func (c *class) propLength(toks []string) int {
+	if c.BlockMax {
+		return len(toks)
+	}
+	seen := map[string]bool{}
+	for _, t := range toks {
+		seen[t] = true
+	}
+	return len(seen)
 }
 
 // nearVector ranks objs by cosine distance 1 − cos to v, nearest first.
