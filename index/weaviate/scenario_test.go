@@ -638,9 +638,25 @@ func runScenario(t *testing.T, c *wv.Client, nodes int) {
 // recorder keeps every request and answer that passes through it, for
 // the fake's fixtures.
 type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	log  []weaviatetest.Exchange
+	next   http.RoundTripper
+	mu     sync.Mutex
+	log    []weaviatetest.Exchange
+	paused bool
+}
+
+// event records something done to the cluster (see weaviatetest.Exchange).
+func (r *recorder) event(e string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, weaviatetest.Exchange{Event: e})
+}
+
+// pause stops recording (while a test polls a cluster in transition,
+// whose answers depend on timing); resume starts again.
+func (r *recorder) pause(p bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused = p
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -656,11 +672,14 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	answer, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(answer))
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.paused {
+		return resp, nil
+	}
 	r.log = append(r.log, weaviatetest.Exchange{
 		Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
 		Request: json.RawMessage(compactOr(body)), Status: resp.StatusCode, Response: json.RawMessage(compactOr(answer)),
 	})
-	r.mu.Unlock()
 	return resp, nil
 }
 

@@ -12,7 +12,11 @@ import (
 // Bodies are JSON; a body that is not JSON is a JSON string, an empty one
 // null.
 type Exchange struct {
-	Method   string          `json:"method"`
+	// Event, when set, is not a request but something done to the cluster
+	// at this point: "kill N" (kill -9 of node N, then wait until the
+	// others notice) or "restart N". A replay does the same to the fake.
+	Event    string          `json:"event,omitempty"`
+	Method   string          `json:"method,omitempty"`
 	Path     string          `json:"path"`
 	Query    string          `json:"query,omitempty"`
 	Request  json.RawMessage `json:"request"`
