@@ -70,6 +70,8 @@ var (
 	queriesFlag = flag.Int("queries", 300, "queries per latency measurement")
 	kFlag       = flag.Int("k", 10, "results per query in the latency steps")
 	blobMBFlag  = flag.Int("blobmb", 60, "blob size for the blob step, MB")
+	variants    = flag.String("variants", "pre,word", "collections the load and latency steps use: pre (pre-analysed, whitespace) and/or word (raw, word tokenization)")
+	noVecFlag   = flag.Bool("novectors", false, "load without vectors (no model training; bm25 steps only)")
 	chunkFlag   = flag.String("chunks", "1,4,8", "chunk sizes in MiB for the blob step")
 )
 
@@ -106,6 +108,14 @@ func main() {
 			l.blob(ctx)
 		case "idem":
 			l.idempotent(ctx)
+		case "dumpqueries": // pre-analysed queries for other tools
+			for _, q := range l.queries {
+				if t := strings.Join(analyze(l.an, q.text), " "); t != "" {
+					fmt.Println(t)
+				}
+			}
+		case "health":
+			l.health(ctx)
 		case "failload":
 			l.failLoad(ctx)
 		case "probe":
@@ -253,7 +263,9 @@ func paperClass(name string, tok wv.Tokenization) wv.Class {
 }
 
 func (l *lab) load(ctx context.Context) {
-	l.train(ctx)
+	if !*noVecFlag {
+		l.train(ctx)
+	}
 	for _, v := range []struct {
 		class string
 		tok   wv.Tokenization
@@ -262,6 +274,9 @@ func (l *lab) load(ctx context.Context) {
 		{l.pre, wv.Whitespace, func(d doc) string { return strings.Join(d.tokens, " ") }},
 		{l.word, wv.Word, text},
 	} {
+		if (v.tok == wv.Whitespace && !strings.Contains(*variants, "pre")) || (v.tok == wv.Word && !strings.Contains(*variants, "word")) {
+			continue
+		}
 		must(l.c.DeleteClass(ctx, v.class))
 		must(l.c.CreateClass(ctx, paperClass(v.class, v.tok)))
 		start := time.Now()
@@ -270,7 +285,11 @@ func (l *lab) load(ctx context.Context) {
 			objs := make([]wv.Object, 0, batch)
 			for j := i; j < min(len(l.docs), i+batch); j++ {
 				d := l.docs[j]
-				objs = append(objs, wv.Object{ID: wv.ObjectID(d.id), Vector: l.vecs[j], Properties: map[string]any{
+				var vec []float32
+				if l.vecs != nil {
+					vec = l.vecs[j]
+				}
+				objs = append(objs, wv.Object{ID: wv.ObjectID(d.id), Vector: vec, Properties: map[string]any{
 					"paperId": d.id, "text": v.text(d), "textLength": len(d.tokens), "title": d.title, "year": 2000 + j%26,
 				}})
 			}
@@ -420,7 +439,7 @@ func (l *lab) bm25Check(ctx context.Context) {
 // exactly reproduced?
 func (l *lab) rescoreCheck(ctx context.Context, tb *textbook) {
 	const k = 10
-	for _, depth := range []int{10, 50, 100, 200} {
+	for _, depth := range []int{10, 50, 100, 200, 1000} {
 		same, queries := 0, 0
 		maxErr := 0.0
 		for _, q := range l.queries {
@@ -431,15 +450,17 @@ func (l *lab) rescoreCheck(ctx context.Context, tb *textbook) {
 			queries++
 			want := tb.search(qt, k)
 			res, err := l.c.Search(ctx, wv.Search{Class: l.pre, BM25: &wv.BM25{Query: strings.Join(qt, " "), Properties: []string{"text"}},
-				Limit: depth, Properties: []string{"paperId"}, Explain: true})
+				Limit: depth, Properties: []string{"paperId", "textLength"}, Explain: true})
 			must(err)
 			got := make([]scored, 0, len(res[0]))
 			for _, h := range res[0] {
 				var id string
+				var length float64
 				_ = json.Unmarshal(h.Properties["paperId"], &id)
+				_ = json.Unmarshal(h.Properties["textLength"], &length)
 				ex, err := wv.ParseExplain(h.Explain)
 				must(err)
-				got = append(got, scored{id, tb.rescore(qt, ex)})
+				got = append(got, scored{id, tb.rescore(qt, ex, length)})
 			}
 			slices.SortFunc(got, func(a, b scored) int {
 				if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -467,12 +488,12 @@ func (l *lab) rescoreCheck(ctx context.Context, tb *textbook) {
 				maxErr = max(maxErr, math.Abs(got[i].score-want[i].score)/want[i].score)
 			}
 		}
-		log.Printf("re-scored top %d from weaviate's top %d (explainScore tf+length, corpus N/df/avgdl): textbook top-%d id set reproduced for %d of %d queries; max relative score error at equal rank %.2g",
+		log.Printf("re-scored top %d from weaviate's top %d (explainScore tf, textLength, corpus N/df/avgdl): textbook top-%d id set reproduced for %d of %d queries; max relative score error at equal rank %.2g",
 			k, depth, k, same, queries, maxErr)
 	}
 }
 
-func (t *textbook) rescore(qtoks []string, ex wv.Explanation) float64 {
+func (t *textbook) rescore(qtoks []string, ex wv.Explanation, dl float64) float64 {
 	const k1, b = 1.2, 0.75
 	qn := map[string]int{}
 	for _, q := range qtoks {
@@ -488,7 +509,7 @@ func (t *textbook) rescore(qtoks []string, ex wv.Explanation) float64 {
 		df := float64(t.df[q])
 		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
 		f := tf.Frequency
-		s += float64(n) * idf * f * (k1 + 1) / (f + k1*(1-b+b*tf.Length/t.avgdl))
+		s += float64(n) * idf * f * (k1 + 1) / (f + k1*(1-b+b*dl/t.avgdl))
 	}
 	return s
 }
@@ -540,7 +561,8 @@ func (l *lab) someQueries() []query {
 
 func (l *lab) latency(ctx context.Context) {
 	k := *kFlag
-	for _, limit := range []int{k, 100} {
+	useWord := strings.Contains(*variants, "word")
+	for _, limit := range []int{k, 100, 200} {
 		pre := &timer{name: fmt.Sprintf("bm25 pre-analysed/whitespace limit %d", limit)}
 		word := &timer{name: fmt.Sprintf("bm25 raw/word limit %d", limit)}
 		explain := &timer{name: fmt.Sprintf("bm25 pre-analysed + explainScore limit %d", limit)}
@@ -553,17 +575,21 @@ func (l *lab) latency(ctx context.Context) {
 				_, err := l.c.Search(ctx, wv.Search{Class: l.pre, BM25: &wv.BM25{Query: qt, Properties: []string{"text"}}, Limit: limit})
 				return err
 			})
-			timed(word, func() error {
-				_, err := l.c.Search(ctx, wv.Search{Class: l.word, BM25: &wv.BM25{Query: q.text, Properties: []string{"text"}}, Limit: limit})
-				return err
-			})
+			if useWord {
+				timed(word, func() error {
+					_, err := l.c.Search(ctx, wv.Search{Class: l.word, BM25: &wv.BM25{Query: q.text, Properties: []string{"text"}}, Limit: limit})
+					return err
+				})
+			}
 			timed(explain, func() error {
 				_, err := l.c.Search(ctx, wv.Search{Class: l.pre, BM25: &wv.BM25{Query: qt, Properties: []string{"text"}}, Limit: limit, Explain: true})
 				return err
 			})
 		}
 		log.Print(pre)
-		log.Print(word)
+		if useWord {
+			log.Print(word)
+		}
 		log.Print(explain)
 	}
 }
@@ -668,6 +694,32 @@ func (l *lab) idempotent(ctx context.Context) {
 		after, err := l.c.Count(ctx, l.pre, nil)
 		must(err)
 		log.Printf("idempotent: round %d re-sent %d objects: count %d → %d", round, n, before, after)
+	}
+}
+
+// ---- cost of checking completeness ----
+
+func (l *lab) health(ctx context.Context) {
+	timers := []*timer{{name: "bm25 limit 10 (reference)"}, {name: "Health (schema + nodes + raft members)"},
+		{name: "Nodes(class) verbose"}, {name: "Count(nil)"}}
+	q := strings.Join(analyze(l.an, "cancer cell treatment"), " ")
+	for i := 0; i < 200; i++ {
+		timed(timers[0], func() error {
+			_, err := l.c.Search(ctx, wv.Search{Class: l.pre, BM25: &wv.BM25{Query: q}, Limit: 10})
+			return err
+		})
+		timed(timers[1], func() error {
+			h, err := l.c.Health(ctx, l.pre)
+			if err == nil {
+				err = h.Err()
+			}
+			return err
+		})
+		timed(timers[2], func() error { _, err := l.c.Nodes(ctx, l.pre); return err })
+		timed(timers[3], func() error { _, err := l.c.Count(ctx, l.pre, nil); return err })
+	}
+	for _, t := range timers {
+		log.Print(t)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Node is one cluster node as /v1/nodes?output=verbose reports it.
@@ -126,18 +127,30 @@ func (h Health) Err() error {
 	return &Error{Op: "cluster health", Kind: ErrUnavailable, Messages: []string{msg}}
 }
 
-// Health checks what the cluster can answer for class: two requests (the
-// schema's shard count and /v1/nodes; plus the raft members, to name nodes
-// that are down). It fails with ErrUnavailable while the cluster is still
+// Health checks what the cluster can answer for class: three small
+// requests sent together (the schema's shard count, /v1/nodes, and the raft
+// members, to name nodes that are down). It fails with ErrUnavailable while the cluster is still
 // noticing a node's death (/v1/nodes answers 500 then).
 func (c *Client) Health(ctx context.Context, class string) (Health, error) {
-	l, err := c.ClassLayout(ctx, class)
-	if err != nil {
-		return Health{}, err
+	// The three requests are independent: send them together.
+	var (
+		wg         sync.WaitGroup
+		l          Layout
+		nodes      []Node
+		members    []string
+		lErr, nErr error
+		mErr       error
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); l, lErr = c.ClassLayout(ctx, class) }()
+	go func() { defer wg.Done(); nodes, nErr = c.Nodes(ctx, class) }()
+	go func() { defer wg.Done(); members, mErr = c.Members(ctx) }()
+	wg.Wait()
+	if lErr != nil {
+		return Health{}, lErr
 	}
-	nodes, err := c.Nodes(ctx, class)
-	if err != nil {
-		return Health{}, err
+	if nErr != nil {
+		return Health{}, nErr
 	}
 	h := Health{Shards: l.Shards}
 	healthy := map[string]bool{}
@@ -158,7 +171,7 @@ func (c *Client) Health(ctx context.Context, class string) (Health, error) {
 		}
 	}
 	h.Covered = len(covered)
-	if members, err := c.Members(ctx); err == nil {
+	if mErr == nil {
 		h.Members = members
 	} else {
 		for _, n := range nodes {
