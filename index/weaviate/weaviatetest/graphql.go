@@ -65,7 +65,7 @@ func (p *gqlParser) errorf(format string, args ...any) error {
 			col++
 		}
 	}
-	return fmt.Errorf("Syntax Error GraphQL request (%d:%d) %s", line, col, fmt.Sprintf(format, args...))
+	return fmt.Errorf("syntax error in GraphQL request (%d:%d): %s", line, col, fmt.Sprintf(format, args...))
 }
 
 func (p *gqlParser) rest() string {
