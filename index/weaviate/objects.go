@@ -42,7 +42,10 @@ func ObjectID(id string) string {
 }
 
 // ConsistencyLevel is how many replicas must answer a read or acknowledge a
-// write. "" leaves it to the server (QUORUM for most operations).
+// write. "" leaves it to the server (QUORUM for most operations). Weaviate
+// resolves QUORUM and ALL against the replicas it can reach, so no level
+// guarantees a complete answer: see Health. Reads on a collection without
+// replication must use "" (the server refuses the argument there).
 type ConsistencyLevel string
 
 const (
@@ -222,7 +225,7 @@ func (c *Client) List(ctx context.Context, class, after string, limit int, withV
 	return p, nil
 }
 
-// Properties decodes an object's properties into out (a struct with json
+// Decode decodes the object's properties into out (a struct with json
 // tags), as the server sent them.
 func (o Object) Decode(out any) error {
 	raw, err := json.Marshal(o.Properties)

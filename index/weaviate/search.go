@@ -29,6 +29,7 @@ type Search struct {
 	// which is what a caller needs to re-score with corpus-wide statistics.
 	Explain bool
 
+	// Consistency must be "" on a collection with one replica.
 	Consistency ConsistencyLevel
 }
 
