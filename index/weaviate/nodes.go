@@ -129,8 +129,11 @@ func (h Health) Err() error {
 
 // Health checks what the cluster can answer for class: three small
 // requests sent together (the schema's shard count, /v1/nodes, and the raft
-// members, to name nodes that are down). It fails with ErrUnavailable while the cluster is still
-// noticing a node's death (/v1/nodes answers 500 then).
+// members, to name nodes that are down). It fails with ErrUnavailable while
+// the cluster is still noticing a node's death (/v1/nodes answers 500
+// then). Reading the schema can hang for a while after the raft leader
+// dies: a caller checking on every query should read the layout and the
+// members once and call Coverage.
 func (c *Client) Health(ctx context.Context, class string) (Health, error) {
 	// The three requests are independent: send them together.
 	var (
@@ -152,7 +155,25 @@ func (c *Client) Health(ctx context.Context, class string) (Health, error) {
 	if nErr != nil {
 		return Health{}, nErr
 	}
-	h := Health{Shards: l.Shards}
+	if mErr != nil {
+		members = nil // name only the nodes that answer
+	}
+	return coverage(class, l.Shards, members, nodes), nil
+}
+
+// Coverage is Health from one request (/v1/nodes), given the collection's
+// shard count and the cluster's members as read earlier (Layout.Shards,
+// Members): what a store checks alongside every query.
+func (c *Client) Coverage(ctx context.Context, class string, shards int, members []string) (Health, error) {
+	nodes, err := c.Nodes(ctx, class)
+	if err != nil {
+		return Health{}, err
+	}
+	return coverage(class, shards, members, nodes), nil
+}
+
+func coverage(class string, shards int, members []string, nodes []Node) Health {
+	h := Health{Shards: shards}
 	healthy := map[string]bool{}
 	covered := map[string]bool{}
 	for _, n := range nodes {
@@ -171,13 +192,7 @@ func (c *Client) Health(ctx context.Context, class string) (Health, error) {
 		}
 	}
 	h.Covered = len(covered)
-	if mErr == nil {
-		h.Members = members
-	} else {
-		for _, n := range nodes {
-			h.Members = append(h.Members, n.Name)
-		}
-	}
+	h.Members = slices.Clone(members)
 	for _, n := range nodes {
 		if !slices.Contains(h.Members, n.Name) {
 			h.Members = append(h.Members, n.Name)
@@ -189,5 +204,5 @@ func (c *Client) Health(ctx context.Context, class string) (Health, error) {
 			h.Down = append(h.Down, m)
 		}
 	}
-	return h, nil
+	return h
 }
