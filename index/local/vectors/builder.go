@@ -38,6 +38,7 @@ type Builder struct {
 	added   int // entries with a spill record
 	removed int // entries whose previous row goes away
 	done    bool
+	opts    BuildOptions
 }
 
 type change struct {
@@ -51,6 +52,10 @@ type BuildOptions struct {
 	// Repartition forces new lists (k-means) even if the index has not
 	// doubled since they were made.
 	Repartition bool
+	// AfterSegment, if set, is called after each segment file is written
+	// and before the set file: the index's crash tests kill the process
+	// there (a failpoint) to prove a half-written set is never read.
+	AfterSegment func()
 }
 
 // NewBuilder starts the vector set that will live in dir (created; it
@@ -290,6 +295,7 @@ func (b *Builder) Commit(ctx context.Context, opts BuildOptions) (err error) {
 		return errors.New("vector builder already finished")
 	}
 	defer b.Abort()
+	b.opts = opts
 	if err := b.sw.Flush(); err != nil {
 		return fmt.Errorf("write vectors: %w", err)
 	}
@@ -507,6 +513,9 @@ func (b *Builder) writeSegment(out *setFile, counts []int, next func() (inRow, e
 	h, err := writeSegment(segSpec{dir: b.dir, seq: seq, dims: b.dims, partition: out.partition, counts: counts, next: next})
 	if err != nil {
 		return segEntry{}, fmt.Errorf("write vectors: %w", err)
+	}
+	if b.opts.AfterSegment != nil {
+		b.opts.AfterSegment()
 	}
 	enc := h.encode()
 	st, err := os.Stat(filepath.Join(b.dir, segName(seq)))

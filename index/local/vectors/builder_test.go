@@ -270,3 +270,38 @@ func TestEmptySet(t *testing.T) {
 		t.Errorf("count %d dims %d", s2.Count(), s2.Dims())
 	}
 }
+
+// TestCommitInterrupted: a run that dies after writing a segment but
+// before its set file leaves the previous generation whole and the new
+// directory without a set (so nothing opens it); the spill file goes with
+// Abort.
+func TestCommitInterrupted(t *testing.T) {
+	root := t.TempDir()
+	papers := corpus(3000, 16, 41)
+	prev := build(t, filepath.Join(root, "gen-1"), nil, papers[:2000], BuildOptions{})
+	dir := filepath.Join(root, "gen-2")
+	b, err := NewBuilder(dir, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range papers[2000:] {
+		b.Put(p.id, p.vec, p.meta)
+	}
+	func() {
+		defer func() { recover() }()
+		b.Commit(context.Background(), BuildOptions{AfterSegment: func() { panic("killed") }})
+	}()
+	b.Abort()
+	if _, err := Open(dir); err == nil {
+		t.Fatal("a set without its set file opened")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() == SetName || (len(e.Name()) > 6 && e.Name()[:6] == ".spill") {
+			t.Errorf("left %s", e.Name())
+		}
+	}
+	if err := prev.Verify(context.Background()); err != nil || prev.Count() != 2000 {
+		t.Fatalf("previous generation: %d papers, %v", prev.Count(), err)
+	}
+}

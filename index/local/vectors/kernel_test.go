@@ -18,8 +18,9 @@ func TestDotsInt8(t *testing.T) {
 		{"random 256", 256, 97, func() (int8, int16) { return int8(rng.IntN(255) - 127), int16(rng.IntN(255) - 127) }},
 		{"random 32", 32, 5, func() (int8, int16) { return int8(rng.IntN(255) - 127), int16(rng.IntN(255) - 127) }},
 		{"odd dims padded", 100, 33, func() (int8, int16) { return int8(rng.IntN(255) - 127), int16(rng.IntN(255) - 127) }},
-		{"all max", 1024, 3, func() (int8, int16) { return 127, 127 }},
-		{"all min", 1024, 3, func() (int8, int16) { return -127, 127 }},
+		{"all max, widest query", 1024, 3, func() (int8, int16) { return 127, int16(queryRange(1024)) }},
+		{"all min, widest query", 4096, 3, func() (int8, int16) { return -127, int16(queryRange(4096)) }},
+		{"256 dims, widest query", 256, 9, func() (int8, int16) { return 127, -int16(queryRange(256)) }},
 		{"one row", 64, 1, func() (int8, int16) { return int8(rng.IntN(255) - 127), -127 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,6 +36,13 @@ func TestDotsInt8(t *testing.T) {
 			dotsInt8Go(q, codes, stride, want)
 			got := make([]int32, tc.rows)
 			dotsInt8(q, codes, stride, got)
+			var ref int64
+			for i := range stride {
+				ref += int64(codes[i]) * int64(q[i])
+			}
+			if int64(want[0]) != ref {
+				t.Fatalf("row 0 = %d, want %d (overflow?)", want[0], ref)
+			}
 			if !slices.Equal(got, want) {
 				t.Fatalf("kernel = %v\nwant     %v", got[:min(5, len(got))], want[:min(5, len(want))])
 			}

@@ -28,8 +28,8 @@ func quantize(v []float32, codes []int8) (scale, errNorm float32) {
 	return scale, float32(math.Sqrt(e2)*(1+1e-6)) + 1e-9
 }
 
-// queryCodes is a query quantised for the kernel: int16 codes in ±127, the
-// scale, and the two norms the error bound needs.
+// queryCodes is a query quantised for the kernel: int16 codes, the scale,
+// and the two norms the error bound needs.
 type queryCodes struct {
 	codes   []int16
 	scale   float64
@@ -37,17 +37,36 @@ type queryCodes struct {
 	errNorm float64 // ‖q − scale·codes‖
 }
 
+// queryRange is the largest query code for a row stride: a dot product of
+// stride codes (each ≤ 127) with query codes ≤ R must stay below 2³¹, in
+// every partial sum of the kernel too. At 256 dimensions R is 32767, so the
+// query's own rounding error is ~256× smaller than a row's and the error
+// bound is almost all the row's.
+func queryRange(stride int) int {
+	return max(1, min(32767, (1<<31-1)/(max(1, stride)*127)))
+}
+
 func quantizeQuery(q []float32, stride int) queryCodes {
-	c8 := make([]int8, stride)
-	scale, e := quantize(q, c8)
-	qc := queryCodes{codes: make([]int16, stride), scale: float64(scale), errNorm: float64(e)}
-	var h2 float64
-	for i, c := range c8 {
+	r := float64(queryRange(stride))
+	var maxAbs float64
+	for _, x := range q {
+		maxAbs = max(maxAbs, math.Abs(float64(x)))
+	}
+	qc := queryCodes{codes: make([]int16, stride)}
+	if maxAbs == 0 {
+		return qc
+	}
+	qc.scale = maxAbs / r
+	var h2, e2 float64
+	for i, x := range q {
+		c := max(-r, min(r, math.Round(float64(x)/qc.scale)))
 		qc.codes[i] = int16(c)
-		h := float64(scale) * float64(c)
+		h := qc.scale * c
 		h2 += h * h
+		e2 += (float64(x) - h) * (float64(x) - h)
 	}
 	qc.hatNorm = math.Sqrt(h2)
+	qc.errNorm = math.Sqrt(e2)*(1+1e-6) + 1e-12
 	return qc
 }
 

@@ -35,15 +35,31 @@ func probeRows(n int) int { return max(probeMinRows, int(math.Ceil(probeFraction
 // chooses which rows to re-score, by a bound on its error, never which of
 // two rows ranks first.
 func (s *Set) Search(ctx context.Context, q []float32, n int, f Filter) ([]Hit, error) {
+	hits, _, err := s.SearchStats(ctx, q, n, f)
+	return hits, err
+}
+
+// ScanStats says what one search touched.
+type ScanStats struct {
+	Lists    int // lists in group 0
+	Scanned  int // rows scored with the int8 kernel
+	Rescored int // rows re-scored exactly with their float32 vector
+	Group1   bool
+}
+
+// SearchStats is Search, also reporting what it scanned (for benchmarks
+// and debugging).
+func (s *Set) SearchStats(ctx context.Context, q []float32, n int, f Filter) ([]Hit, ScanStats, error) {
+	var st ScanStats
 	if n <= 0 || s.file.live == 0 {
-		return nil, nil
+		return nil, st, nil
 	}
 	if len(q) != s.file.dims {
-		return nil, fmt.Errorf("query vector has %d dimensions, the index uses %d", len(q), s.file.dims)
+		return nil, st, fmt.Errorf("query vector has %d dimensions, the index uses %d", len(q), s.file.dims)
 	}
 	q, zero := normalize(q)
 	if zero {
-		return nil, nil
+		return nil, st, nil
 	}
 	filters := make([]*compiled, len(s.segs))
 	kept := 0.0 // estimated rows the filter keeps
@@ -51,7 +67,7 @@ func (s *Set) Search(ctx context.Context, q []float32, n int, f Filter) ([]Hit, 
 	for i, g := range s.segs {
 		c, err := compileFilter(f, g.segment)
 		if err != nil {
-			return nil, err
+			return nil, st, err
 		}
 		if f.IsZero() {
 			c = nil
@@ -80,12 +96,16 @@ func (s *Set) Search(ctx context.Context, q []float32, n int, f Filter) ([]Hit, 
 		}
 	}
 	sc := s.newScan(q, filters)
+	st.Lists = split
 	hits, err := sc.group(ctx, order[:split], n)
 	if err != nil || len(hits) >= n || split == len(order) {
-		return hits, err
+		st.Scanned, st.Rescored = sc.scanned, sc.rescored
+		return hits, st, err
 	}
+	st.Group1 = true
 	more, err := sc.group(ctx, order[split:], n-len(hits))
-	return append(hits, more...), err
+	st.Scanned, st.Rescored = sc.scanned, sc.rescored
+	return append(hits, more...), st, err
 }
 
 // probeOrder lists the lists by decreasing similarity of their centroid to
@@ -119,6 +139,8 @@ type scan struct {
 	filters []*compiled
 	dots    []int32
 	pass    []int32
+
+	scanned, rescored int
 }
 
 func (s *Set) newScan(q []float32, filters []*compiled) *scan {
@@ -186,6 +208,7 @@ func (sc *scan) group(ctx context.Context, lists []int, m int) ([]Hit, error) {
 				if len(sc.pass) == 0 {
 					continue
 				}
+				sc.scanned += len(sc.pass)
 				dense := len(sc.pass) > (end-start)/2
 				if dense {
 					dotsInt8(sc.qc.codes, g.codes[start*stride:end*stride], stride, sc.dots[:end-start])
@@ -226,6 +249,7 @@ func (sc *scan) group(ctx context.Context, lists []int, m int) ([]Hit, error) {
 			continue
 		}
 		c.exact = dot(sc.q, c.g.vec(int(c.row)))
+		sc.rescored++
 		c.id, _ = c.g.id(int(c.row))
 		kept = append(kept, c)
 	}
