@@ -429,4 +429,3 @@ func procStatus(key string) string {
 	}
 	return "?"
 }
-
