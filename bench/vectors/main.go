@@ -78,6 +78,8 @@ func importCmd(args []string) error {
 	copies := fs.Int("copies", 1, "rows per legacy row: the original and copies-1 noisy copies (synthetic scale)")
 	noise := fs.Float64("noise", 0.35, "relative size of the noise added to copies")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile")
+	papers := fs.String("papers", "", "instead of -legacy: embed these papers (JSON lines, .gz ok) with -model")
+	modelPath := fs.String("model", "", "the local model (embedder.bin) for -papers")
 	fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -87,8 +89,8 @@ func importCmd(args []string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if *legacy == "" || *out == "" {
-		return errors.New("import needs -legacy and -out")
+	if (*legacy == "") == (*papers == "") || *out == "" {
+		return errors.New("import needs -out and one of -legacy or -papers")
 	}
 	start := time.Now()
 	b, err := vectors.NewBuilder(*out, nil)
@@ -98,26 +100,30 @@ func importCmd(args []string) error {
 	defer b.Abort()
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 0
-	_, err = readLegacy(*legacy, func(r legacyRow) error {
-		m := vectors.Meta{Year: r.year, Categories: r.categories, AuthorsLC: r.authors, Length: r.length}
-		for c := range *copies {
-			id, v := r.id, r.vec
-			if c > 0 {
-				id = fmt.Sprintf("%s~%d", r.id, c)
-				v = make([]float32, len(r.vec))
-				s := *noise / math.Sqrt(float64(len(v)))
-				for i, x := range r.vec {
-					v[i] = x + float32(s*rng.NormFloat64())
+	if *papers != "" {
+		n, err = embedPapers(b, *papers, *modelPath)
+	} else {
+		_, err = readLegacy(*legacy, func(r legacyRow) error {
+			m := vectors.Meta{Year: r.year, Categories: r.categories, AuthorsLC: r.authors, Length: r.length}
+			for c := range *copies {
+				id, v := r.id, r.vec
+				if c > 0 {
+					id = fmt.Sprintf("%s~%d", r.id, c)
+					v = make([]float32, len(r.vec))
+					s := *noise / math.Sqrt(float64(len(v)))
+					for i, x := range r.vec {
+						v[i] = x + float32(s*rng.NormFloat64())
+					}
 				}
+				m.Published = published(id, r.year)
+				if err := b.Put(id, v, m); err != nil {
+					return err
+				}
+				n++
 			}
-			m.Published = published(id, r.year)
-			if err := b.Put(id, v, m); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -199,6 +205,8 @@ func measureCmd(args []string) error {
 	k := fs.Int("k", 100, "recall depth")
 	label := fs.String("chromem", "upstream", "label for the chromem-go build measured (upstream or patched)")
 	chromemQueries := fs.Int("chromem-queries", 100, "queries timed through chromem-go (it is slow)")
+	sweep := fs.Bool("sweep", false, "also measure recall against the exhaustive scan for several probe sizes")
+	noChromem := fs.Bool("no-chromem", false, "skip chromem-go (recall against the exhaustive scan only)")
 	fs.Parse(args)
 	ctx := context.Background()
 	qs, err := readQueries(*papers, *modelPath, *nq)
@@ -216,42 +224,13 @@ func measureCmd(args []string) error {
 
 	// chromem-go holds the exact reference: every vector in one collection,
 	// queried exhaustively.
-	t1 := time.Now()
-	runtime.GC()
-	var ms0 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	col, err := chromem.NewDB().CreateCollection("ref", nil, func(context.Context, string) ([]float32, error) {
-		return nil, errors.New("vectors are given")
-	})
-	if err != nil {
-		return err
-	}
-	var docs []chromem.Document
-	flush := func() error {
-		err := col.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0))
-		docs = docs[:0]
-		return err
-	}
-	err = s.Each(func(id string) error {
-		if v, ok := s.Vector(id); ok {
-			docs = append(docs, chromem.Document{ID: id, Embedding: v})
+	var col *chromem.Collection
+	if !*noChromem {
+		var err error
+		if col, err = loadChromem(ctx, s, *label); err != nil {
+			return err
 		}
-		if len(docs) == 4096 {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
 	}
-	if err != nil {
-		return err
-	}
-	runtime.GC()
-	var ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms1)
-	fmt.Printf("chromem-go (%s) collection: %d documents loaded in %.1f s, Go heap +%.0f MB\n",
-		*label, col.Count(), time.Since(t1).Seconds(), float64(ms1.HeapAlloc-ms0.HeapAlloc)/1e6)
 
 	// Recall@k and in-process latency.
 	var found, total int
@@ -259,7 +238,7 @@ func measureCmd(args []string) error {
 	var scanned, rescored, lists []time.Duration // counts, kept as durations to reuse pct
 	for i, q := range qs {
 		t := time.Now()
-		hits, st, err := s.SearchStats(ctx, q.vec, *k, vectors.Filter{})
+		hits, st, err := s.SearchWith(ctx, q.vec, *k, vectors.Filter{}, vectors.SearchOptions{})
 		ours = append(ours, time.Since(t))
 		scanned = append(scanned, time.Duration(st.Scanned))
 		rescored = append(rescored, time.Duration(st.Rescored))
@@ -267,31 +246,84 @@ func measureCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		var exact []chromem.Result
-		t = time.Now()
-		exact, err = col.QueryEmbedding(ctx, q.vec, *k, nil, nil)
-		if i < *chromemQueries {
-			ref = append(ref, time.Since(t))
-		}
-		if err != nil {
-			return err
+		var exact []string
+		if col != nil {
+			t = time.Now()
+			res, err := col.QueryEmbedding(ctx, q.vec, *k, nil, nil)
+			if i < *chromemQueries {
+				ref = append(ref, time.Since(t))
+			}
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				exact = append(exact, r.ID)
+			}
+		} else {
+			res, _, err := s.SearchWith(ctx, q.vec, *k, vectors.Filter{}, vectors.SearchOptions{ProbeRows: math.MaxInt})
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				exact = append(exact, r.ID)
+			}
 		}
 		in := map[string]bool{}
 		for _, h := range hits {
 			in[h.ID] = true
 		}
-		for _, r := range exact {
+		for _, id := range exact {
 			total++
-			if in[r.ID] {
+			if in[id] {
 				found++
 			}
 		}
 	}
-	fmt.Printf("recall@%d vs chromem-go exact scan, %d title queries: %.4f\n", *k, len(qs), float64(found)/float64(total))
+	refName := "chromem-go's exact scan"
+	if col == nil {
+		refName = "the exhaustive scan"
+	}
+	fmt.Printf("recall@%d vs %s, %d title queries: %.4f\n", *k, refName, len(qs), float64(found)/float64(total))
 	fmt.Printf("per query (median): %d lists, %d rows scanned (int8), %d re-scored (float32)\n",
 		int(pctD(lists, 50)), int(pctD(scanned, 50)), int(pctD(rescored, 50)))
 	fmt.Printf("in-process latency, top %d, unfiltered: vectors p50 %s p95 %s | chromem-go %s p50 %s p95 %s (%d queries)\n",
 		*k, pct(ours, 50), pct(ours, 95), *label, pct(ref, 50), pct(ref, 95), len(ref))
+
+	// Recall against the exhaustive scan as group 0 grows: what the default
+	// probe size was chosen from.
+	if *sweep {
+		exact := make([]map[string]bool, len(qs))
+		for i, q := range qs {
+			hits, _, err := s.SearchWith(ctx, q.vec, *k, vectors.Filter{}, vectors.SearchOptions{ProbeRows: math.MaxInt})
+			if err != nil {
+				return err
+			}
+			exact[i] = map[string]bool{}
+			for _, h := range hits {
+				exact[i][h.ID] = true
+			}
+		}
+		for _, frac := range []float64{0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.25} {
+			rows := int(frac * float64(s.Count()))
+			found, total := 0, 0
+			var lat []time.Duration
+			for i, q := range qs {
+				t := time.Now()
+				hits, _, err := s.SearchWith(ctx, q.vec, *k, vectors.Filter{}, vectors.SearchOptions{ProbeRows: rows})
+				lat = append(lat, time.Since(t))
+				if err != nil {
+					return err
+				}
+				for _, h := range hits {
+					if exact[i][h.ID] {
+						found++
+					}
+				}
+				total += len(exact[i])
+			}
+			fmt.Printf("probe %4.0f%% (%7d rows): recall@%d %.4f, p50 %s\n", 100*frac, rows, *k, float64(found)/float64(total), pct(lat, 50))
+		}
+	}
 
 	// Filtered: the query paper's category; a year range; both with an
 	// author substring. Checks prefix stability at several depths.
@@ -324,7 +356,9 @@ func measureCmd(args []string) error {
 		}
 		fmt.Printf("filter %-18s top 1000: p50 %s p95 %s; prefix-unstable answers: %d of %d\n", fl.name, pct(lat, 50), pct(lat, 95), unstable, 3*len(qs))
 	}
-	fmt.Printf("process: peak RSS %s, Go heap %.0f MB\n", peakRSS(), float64(ms1.HeapAlloc)/1e6)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("process: peak RSS %s, Go heap %.0f MB\n", peakRSS(), float64(ms.HeapAlloc)/1e6)
 	return nil
 }
 
@@ -428,4 +462,118 @@ func procStatus(key string) string {
 		}
 	}
 	return "?"
+}
+
+func loadChromem(ctx context.Context, s *vectors.Set, label string) (*chromem.Collection, error) {
+	t1 := time.Now()
+	runtime.GC()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	col, err := chromem.NewDB().CreateCollection("ref", nil, func(context.Context, string) ([]float32, error) {
+		return nil, errors.New("vectors are given")
+	})
+	if err != nil {
+		return nil, err
+	}
+	var docs []chromem.Document
+	flush := func() error {
+		err := col.AddDocuments(ctx, docs, runtime.GOMAXPROCS(0))
+		docs = docs[:0]
+		return err
+	}
+	err = s.Each(func(id string) error {
+		if v, ok := s.Vector(id); ok {
+			docs = append(docs, chromem.Document{ID: id, Embedding: v})
+		}
+		if len(docs) == 4096 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	runtime.GC()
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	fmt.Printf("chromem-go (%s) collection: %d documents loaded in %.1f s, Go heap +%.0f MB\n",
+		label, col.Count(), time.Since(t1).Seconds(), float64(ms1.HeapAlloc-ms0.HeapAlloc)/1e6)
+
+	return col, nil
+}
+
+// embedPapers embeds each paper's title and abstract with the local model,
+// as `paperseek index` does, and puts it with its year, categories and
+// authors: a realistic vector set from a synthetic corpus, without
+// building the keyword index.
+func embedPapers(b *vectors.Builder, path, modelPath string) (int, error) {
+	model, err := local.Load(modelPath)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		if r, err = gzip.NewReader(f); err != nil {
+			return 0, err
+		}
+	}
+	type paper struct {
+		ID         string   `json:"id"`
+		Title      string   `json:"title"`
+		Abstract   string   `json:"abstract"`
+		Categories string   `json:"categories"`
+		Year       int      `json:"year"`
+		Authors    []string `json:"authors"`
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var batch []paper
+	n := 0
+	flush := func() error {
+		texts := make([]string, len(batch))
+		for i, p := range batch {
+			texts[i] = p.Title + "\n" + p.Abstract
+		}
+		vecs, err := model.EmbedDocuments(context.Background(), texts)
+		if err != nil {
+			return err
+		}
+		for i, p := range batch {
+			m := vectors.Meta{Year: p.Year, Categories: strings.Fields(p.Categories), Length: len(strings.Fields(texts[i])),
+				Published: published(p.ID, p.Year)}
+			for _, a := range p.Authors {
+				m.AuthorsLC = append(m.AuthorsLC, strings.ToLower(a))
+			}
+			if err := b.Put(p.ID, vecs[i], m); err != nil {
+				return err
+			}
+			n++
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for sc.Scan() {
+		var p paper
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil || p.ID == "" {
+			continue
+		}
+		batch = append(batch, p)
+		if len(batch) == 2048 {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
 }

@@ -6,7 +6,6 @@ import (
 	"hash/crc32"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // segment is one mapped segment file. Its slices are views into the
@@ -206,16 +205,32 @@ func (d *dict) lookup(v string) (int, bool) {
 	return 0, false
 }
 
-// containing lists the entries that contain sub.
+// containing lists the entries that contain sub. It searches the whole
+// blob of names at once (bytes.Index is vectorised) and maps each match to
+// its entry, skipping matches that straddle two names: at 1M papers that
+// is a few milliseconds instead of one call per distinct author.
 func (d *dict) containing(sub string) []int {
+	if sub == "" || d.n == 0 {
+		return nil
+	}
+	key := []byte(sub)
 	var out []int
-	for i := range d.n {
-		lo, hi := d.off[i], d.off[i+1]
-		if lo > hi || int(hi) > len(d.blob) {
-			continue
+	for pos := 0; pos < len(d.blob); {
+		i := bytes.Index(d.blob[pos:], key)
+		if i < 0 {
+			break
 		}
-		if strings.Contains(string(d.blob[lo:hi]), sub) {
-			out = append(out, i)
+		at := pos + i
+		// The entry holding byte at: the last with off ≤ at.
+		e := sort.Search(d.n, func(j int) bool { return int(d.off[j+1]) > at })
+		if e >= d.n {
+			break
+		}
+		if end := int(d.off[e+1]); at+len(key) <= end {
+			out = append(out, e)
+			pos = end // one match per entry is enough
+		} else {
+			pos = at + 1
 		}
 	}
 	return out

@@ -158,11 +158,11 @@ var testFilters = []struct {
 	{"empty year range", Filter{YearFrom: 2010, YearTo: 2000}},
 }
 
-// withProbe runs fn with group 0 set to probe a fraction of the rows.
-func withProbe(t *testing.T, minRows int, fraction float64) {
-	oldMin, oldFrac := probeMinRows, probeFraction
-	probeMinRows, probeFraction = minRows, fraction
-	t.Cleanup(func() { probeMinRows, probeFraction = oldMin, oldFrac })
+// withProbe sets the size of group 0 for one test.
+func withProbe(t *testing.T, minRows int, listFactor float64) {
+	oldMin, oldFactor := probeMinRows, probeListFactor
+	probeMinRows, probeListFactor = minRows, listFactor
+	t.Cleanup(func() { probeMinRows, probeListFactor = oldMin, oldFactor })
 }
 
 // TestSearchExact: with one list, or with group 0 covering everything,
