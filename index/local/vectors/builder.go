@@ -212,7 +212,7 @@ func encodeRecord(id string, vec []float32, m Meta) ([]byte, error) {
 	b = le.AppendUint16(b, uint16(m.Year))
 	date, _ := parseDate(m.Published)
 	b = le.AppendUint32(b, date)
-	b = le.AppendUint32(b, uint32(min(max(m.Length, 0), math.MaxUint32)))
+	b = le.AppendUint32(b, clampU32(m.Length))
 	if err := strs(m.Categories); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package vectors
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -46,3 +47,15 @@ func formatDate(d uint32) string {
 const histFirstYear = 1900
 
 func yearBucket(y int) int { return min(255, max(0, y-histFirstYear)) }
+
+// clampU32 stores a count in a uint32 column (a token length beyond 4
+// billion is not a real paper; it is clamped, not wrapped).
+func clampU32(x int) uint32 {
+	if x < 0 {
+		return 0
+	}
+	if uint64(x) > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(x)
+}

@@ -151,7 +151,7 @@ func writeSegment(spec segSpec) (h *segHeader, err error) {
 		if dates[r], err = parseDate(row.meta.Published); err != nil {
 			return nil, fmt.Errorf("paper %q: %w", row.id, err)
 		}
-		lengths[r] = uint32(min(max(row.meta.Length, 0), math.MaxUint32))
+		lengths[r] = clampU32(row.meta.Length)
 		h.sumLength += uint64(lengths[r])
 		for _, c := range row.meta.Categories {
 			catIDs = append(catIDs, intern(cats, c))
