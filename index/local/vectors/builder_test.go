@@ -93,7 +93,7 @@ func TestBuilderGenerations(t *testing.T) {
 	withProbe(t, 1<<30, 1) // exact answers, so the search check is exact
 	ctx := context.Background()
 	root := t.TempDir()
-	pool := corpus(60000, 16, 11)
+	pool := corpus(12000, 16, 11)
 	m := model{}
 	var prev *Set
 	gen := 0
@@ -108,23 +108,23 @@ func TestBuilderGenerations(t *testing.T) {
 	}
 	segsOf := func(s *Set) []string { return s.Files()[1:] }
 	runs := []run{
-		{name: "first build, one list", add: 15000},
-		{name: "small sync: new segment, old one linked", add: 300, replace: 20, del: 10, check: func(t *testing.T, before, after *Set) {
+		{name: "first build, one list", add: 1100},
+		{name: "small sync: new segment, old one linked", add: 250, replace: 20, del: 10, check: func(t *testing.T, before, after *Set) {
 			if after.Segments() != 2 {
 				t.Fatalf("segments = %v", segsOf(after))
 			}
 			sameFile(t, filepath.Join(before.Dir(), segsOf(before)[0]), filepath.Join(after.Dir(), segsOf(before)[0]))
 		}},
-		{name: "sync", add: 200, replace: 50, del: 5},
-		{name: "sync", add: 200, replace: 5},
-		{name: "sync: a tier of four small segments merges", add: 250, del: 100, check: func(t *testing.T, before, after *Set) {
+		{name: "sync", add: 150, replace: 50, del: 5},
+		{name: "sync", add: 150, replace: 5},
+		{name: "sync: a tier of four small segments merges", add: 200, del: 100, check: func(t *testing.T, before, after *Set) {
 			if after.Segments() >= before.Segments()+1 {
 				t.Fatalf("no merge: %v -> %v", segsOf(before), segsOf(after))
 			}
 		}},
-		{name: "delete only", del: 500},
-		{name: "replace only", replace: 700},
-		{name: "growth past the partitioning threshold re-partitions", add: 16000, check: func(t *testing.T, before, after *Set) {
+		{name: "delete only", del: 300},
+		{name: "replace only", replace: 400},
+		{name: "growth past the partitioning threshold re-partitions", add: 1700, check: func(t *testing.T, before, after *Set) {
 			if after.Lists() == 1 || after.Segments() != 1 {
 				t.Fatalf("lists %d, segments %d", after.Lists(), after.Segments())
 			}
@@ -134,7 +134,7 @@ func TestBuilderGenerations(t *testing.T) {
 				t.Fatalf("lists %d -> %d, segments %d", before.Lists(), after.Lists(), after.Segments())
 			}
 		}},
-		{name: "heavy deletion compacts the big segment", del: 12000, check: func(t *testing.T, before, after *Set) {
+		{name: "heavy deletion compacts the big segment", del: 1300, check: func(t *testing.T, before, after *Set) {
 			for _, g := range after.segs {
 				if len(g.entry.deleted)*100 > compactDeletedPct*g.rows() {
 					t.Fatalf("segment %s keeps %d of %d rows deleted", g.name, len(g.entry.deleted), g.rows())

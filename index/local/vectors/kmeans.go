@@ -10,10 +10,14 @@ import (
 
 // Partitioning, measured on the 119k arXiv set (README): below
 // partitionMin papers one list is scanned exhaustively (≈ 6 ns a row with
-// AVX2); above, about listSize papers per list.
+// AVX2); above, about listSize papers per list. (Variables only so the
+// tests can partition small sets.)
+var (
+	partitionMin = 20000
+	listSize     = 1000
+)
+
 const (
-	partitionMin     = 20000
-	listSize         = 1000
 	kmeansSample     = 32768
 	kmeansIterations = 10
 )

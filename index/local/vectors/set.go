@@ -162,7 +162,6 @@ func decodeSetFile(b []byte) (*setFile, error) {
 		if nd > s.rows {
 			return nil, fmt.Errorf("segment %d: %d deletions of %d rows", s.seq, nd, s.rows)
 		}
-		s.deleted = make([]uint32, 0, 0) // filled below, after the size check
 		totalDel += uint64(nd)
 		p = p[segEntrySize:]
 	}

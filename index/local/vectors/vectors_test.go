@@ -169,7 +169,7 @@ func withProbe(t *testing.T, minRows int, listFactor float64) {
 // Search is the exact ranking, filters included.
 func TestSearchExact(t *testing.T) {
 	ctx := context.Background()
-	small := corpus(3000, 48, 1)
+	small := corpus(partitionMin-500, 48, 1)
 	large := corpus(partitionMin+3000, 24, 2)
 	for _, tc := range []struct {
 		name   string
