@@ -205,6 +205,7 @@ func measureCmd(args []string) error {
 	k := fs.Int("k", 100, "recall depth")
 	label := fs.String("chromem", "upstream", "label for the chromem-go build measured (upstream or patched)")
 	chromemQueries := fs.Int("chromem-queries", 100, "queries timed through chromem-go (it is slow)")
+	withFilters := fs.Bool("filters", true, "also time filtered searches and check their prefix stability")
 	sweep := fs.Bool("sweep", false, "also measure recall against the exhaustive scan for several probe sizes")
 	noChromem := fs.Bool("no-chromem", false, "skip chromem-go (recall against the exhaustive scan only)")
 	fs.Parse(args)
@@ -234,12 +235,13 @@ func measureCmd(args []string) error {
 
 	// Recall@k and in-process latency.
 	var found, total int
-	var ours, ref []time.Duration
+	var ours, ref, oursCPU, refCPU []time.Duration
 	var scanned, rescored, lists []time.Duration // counts, kept as durations to reuse pct
 	for i, q := range qs {
-		t := time.Now()
+		t, c := time.Now(), cpuTime()
 		hits, st, err := s.SearchWith(ctx, q.vec, *k, vectors.Filter{}, vectors.SearchOptions{})
 		ours = append(ours, time.Since(t))
+		oursCPU = append(oursCPU, cpuTime()-c)
 		scanned = append(scanned, time.Duration(st.Scanned))
 		rescored = append(rescored, time.Duration(st.Rescored))
 		lists = append(lists, time.Duration(st.Lists))
@@ -248,10 +250,11 @@ func measureCmd(args []string) error {
 		}
 		var exact []string
 		if col != nil {
-			t = time.Now()
+			t, c = time.Now(), cpuTime()
 			res, err := col.QueryEmbedding(ctx, q.vec, *k, nil, nil)
 			if i < *chromemQueries {
 				ref = append(ref, time.Since(t))
+				refCPU = append(refCPU, cpuTime()-c)
 			}
 			if err != nil {
 				return err
@@ -288,6 +291,8 @@ func measureCmd(args []string) error {
 		int(pctD(lists, 50)), int(pctD(scanned, 50)), int(pctD(rescored, 50)))
 	fmt.Printf("in-process latency, top %d, unfiltered: vectors p50 %s p95 %s | chromem-go %s p50 %s p95 %s (%d queries)\n",
 		*k, pct(ours, 50), pct(ours, 95), *label, pct(ref, 50), pct(ref, 95), len(ref))
+	fmt.Printf("CPU time per query (user+sys, all threads), top %d: vectors p50 %s | chromem-go %s p50 %s\n",
+		*k, pct(oursCPU, 50), *label, pct(refCPU, 50))
 
 	// Recall against the exhaustive scan as group 0 grows: what the default
 	// probe size was chosen from.
@@ -335,6 +340,9 @@ func measureCmd(args []string) error {
 		{"years 2015..2018", func(query) vectors.Filter { return vectors.Filter{YearFrom: 2015, YearTo: 2018} }},
 		{"since 2020-03-01", func(query) vectors.Filter { return vectors.Filter{Since: "2020-03-01"} }},
 		{"author 'wang'", func(query) vectors.Filter { return vectors.Filter{Author: "wang"} }},
+	}
+	if !*withFilters {
+		filters = nil
 	}
 	for _, fl := range filters {
 		var lat []time.Duration
