@@ -10,9 +10,6 @@ var (
 	ErrCorrupt = errors.New("index is corrupt")
 	// ErrLocked: another process is writing to the index.
 	ErrLocked = errors.New("index is locked by another writer")
-	// ErrEmbedderMismatch: the requested embedder differs from the one the
-	// index was built with (a usage error: --rebuild).
-	ErrEmbedderMismatch = errors.New("embedder mismatch")
 	// ErrUsage: a bad option value (exit 2).
 	ErrUsage = errors.New("usage error")
 	// ErrNotFound: no paper with that id.

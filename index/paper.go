@@ -1,6 +1,3 @@
-// Package index owns the on-disk index: the paper model, the index directory
-// (manifest, generations, writer lock), the Bleve keyword index and the
-// chromem-go vector store.
 package index
 
 import (
@@ -66,4 +63,34 @@ func CleanText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// Merge is old updated by newer: every field newer has a value for wins,
+// the others keep old's, and the id stays old's. It is how a record of a
+// paper already indexed from another source (the same DOI, arXiv id or
+// PMID) updates it.
+func Merge(old, newer Paper) Paper {
+	m := old
+	str := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	str(&m.Title, newer.Title)
+	str(&m.Abstract, newer.Abstract)
+	str(&m.Published, newer.Published)
+	str(&m.URL, newer.URL)
+	str(&m.DOI, newer.DOI)
+	str(&m.ArXiv, newer.ArXiv)
+	str(&m.PMID, newer.PMID)
+	if len(newer.Authors) > 0 {
+		m.Authors = newer.Authors
+	}
+	if len(newer.Categories) > 0 {
+		m.Categories = newer.Categories
+	}
+	if newer.Year != 0 {
+		m.Year = newer.Year
+	}
+	return m
 }

@@ -2,389 +2,47 @@ package index
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 
 	"github.com/paperseek/paperseek/embed"
 )
 
 // WriteOptions control one `paperseek index` run.
 type WriteOptions struct {
-	// Rebuild starts from an empty index instead of the current generation
-	// (and may switch embedders).
+	// Rebuild starts from an empty index instead of the current one (and
+	// may switch embedders).
 	Rebuild bool
-	// Retrain re-learns the local embedding model from every indexed paper
+	// Retrain re-learns a trained embedder's model from every indexed paper
 	// and re-embeds them all.
 	Retrain bool
 	// Embedder is what the user asked for; zero fields mean "as the index
 	// has it" (or the defaults for a new index).
-	Embedder EmbedderSpec
+	Embedder embed.Spec
 	// EmbedBatch is how many papers are embedded per call (default 512).
 	EmbedBatch int
-	// Workers bounds embedding parallelism: local training threads, or
+	// Workers bounds embedding parallelism: training threads, or
 	// concurrent requests to an embedding server (0: the embedder's default).
 	Workers int
-	// Progress, if set, is told about the embedding phase.
+	// Progress, if set, is told about the phases after reading.
 	Progress func(phase string, done, total int)
 }
 
-// Writer builds the next generation of an index directory. Nothing it does
-// is visible to readers until Commit switches the manifest; Abort (or a
-// crash) leaves the previous generation exactly as it was.
-type Writer struct {
-	dir     string
-	opts    WriteOptions
-	lock    *writerLock
-	prev    *Manifest // nil for a new index
-	gen     int
-	genDir  string
-	kw      bleve.Index
-	vectors *Vectors
-	// known holds every id in the generation being built, to tell an added
-	// paper from a replaced one.
-	known   map[string]struct{}
-	changed map[string]struct{}
-	// closers release what the embedder opened (the embedding cache).
-	closers []func() error
-	done    bool
-}
-
-// BeginWrite takes the writer lock on dir (failing at once with ErrLocked
-// if another writer holds it) and prepares the next generation.
-func BeginWrite(ctx context.Context, dir string, opts WriteOptions) (w *Writer, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
-	}
-	lock, err := acquireWriterLock(dir)
-	if err != nil {
-		return nil, err
-	}
-	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}}
-	defer func() {
-		if err != nil {
-			w.Abort()
-		}
-	}()
-	prev, err := ReadManifest(dir)
-	switch {
-	case errors.Is(err, ErrNoIndex):
-		prev = nil
-	case err != nil:
-		if !opts.Rebuild {
-			return w, fmt.Errorf("%w (rebuild it from your files with --rebuild)", err)
-		}
-		prev = nil // a rebuild replaces an unreadable index
-	}
-	w.prev = prev
-	if prev != nil && !opts.Rebuild {
-		if err := opts.Embedder.check(prev); err != nil {
-			return w, err
-		}
-	}
-	w.gen = 1
-	if prev != nil {
-		w.gen = prev.Generation + 1
-	}
-	removeStaleGenerations(dir, prev)
-	w.genDir = filepath.Join(dir, genDirName(w.gen))
-	if err := os.RemoveAll(w.genDir); err != nil { // a crashed run's leftovers
-		return w, fmt.Errorf("clear stale generation: %w", err)
-	}
-	if err := os.MkdirAll(w.genDir, 0o755); err != nil {
-		return w, fmt.Errorf("create generation: %w", err)
-	}
-	kwDir := filepath.Join(w.genDir, keywordDirName)
-	if prev == nil || opts.Rebuild {
-		w.kw, err = createKeyword(kwDir)
-		if err != nil {
-			return w, err
-		}
-		w.vectors = newVectors(0)
-		return w, nil
-	}
-	prevGen := filepath.Join(dir, genDirName(prev.Generation))
-	if err := cloneKeyword(filepath.Join(prevGen, keywordDirName), kwDir); err != nil {
-		return w, fmt.Errorf("copy keyword index: %w", err)
-	}
-	if w.kw, err = openKeyword(kwDir, false); err != nil {
-		return w, err
-	}
-	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
-		return w, err
-	}
-	for _, id := range w.vectors.IDs() {
-		w.known[id] = struct{}{}
-	}
-	return w, nil
-}
-
-// Add indexes papers for keyword search and queues them for embedding.
-// A paper whose id is already indexed (or seen earlier in this run)
-// replaces it.
-func (w *Writer) Add(papers []Paper) (added, replaced int, err error) {
-	b := w.kw.NewBatch()
-	for i := range papers {
-		p := &papers[i]
-		if err := b.Index(p.ID, keywordDoc(p)); err != nil {
-			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
-		}
-		if _, ok := w.known[p.ID]; ok {
-			replaced++
-		} else {
-			added++
-			w.known[p.ID] = struct{}{}
-		}
-		w.changed[p.ID] = struct{}{}
-	}
-	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", err)
-	}
-	failpoint(FailKeywordBatch)
-	return added, replaced, nil
-}
-
-// Commit embeds what changed, writes the vectors and switches the manifest
-// to the new generation. It is the only step that makes the run visible.
-func (w *Writer) Commit(ctx context.Context) (*Manifest, error) {
-	if w.done {
-		return nil, errors.New("writer already finished")
-	}
-	emb, cfg, all, err := w.prepareEmbedder(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if all {
-		// A new model means a new vector space: no old vector may survive.
-		w.vectors = newVectors(0)
-	}
-	if err := w.embed(ctx, emb, all); err != nil {
-		return nil, err
-	}
-	if w.vectors.needsPartitioning() {
-		if w.opts.Progress != nil {
-			w.opts.Progress("partitioning", 0, 0)
-		}
-		if err := w.vectors.partition(ctx); err != nil {
-			return nil, fmt.Errorf("partition vectors: %w", err)
-		}
-	}
-	if w.opts.Progress != nil {
-		w.opts.Progress("saving", 0, 0)
-	}
-	n, err := w.kw.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("count keyword documents: %w", err)
-	}
-	if int(n) != w.vectors.Count() {
-		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors; the index was left unchanged", n, w.vectors.Count())
-	}
-	if err := w.vectors.save(filepath.Join(w.genDir, vectorsName)); err != nil {
-		return nil, err
-	}
-	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", err)
-	}
-	w.kw = nil
-	if err := syncTree(w.genDir); err != nil {
-		return nil, fmt.Errorf("sync new generation: %w", err)
-	}
-	now := time.Now().UTC().Truncate(time.Second)
-	m := &Manifest{
-		Format:         FormatVersion,
-		Generation:     w.gen,
-		Papers:         int(n),
-		Embedder:       emb.Fingerprint(),
-		EmbedderConfig: cfg,
-		Created:        now,
-		Updated:        now,
-	}
-	if w.prev != nil && !w.opts.Rebuild {
-		m.Created = w.prev.Created
-	}
-	if err := writeManifest(w.dir, m); err != nil {
-		return nil, fmt.Errorf("switch index to the new generation: %w", err)
-	}
-	failpoint(FailAfterCommit)
-	w.done = true
-	removeStaleGenerations(w.dir, m)
-	w.release()
-	return m, nil
-}
-
-// Abort drops the generation being built and releases the lock. The
-// previous generation is untouched. Safe to call after Commit (no-op).
-func (w *Writer) Abort() {
-	if w.done {
-		return
-	}
-	w.done = true
-	if w.kw != nil {
-		w.kw.Close()
-		w.kw = nil
-	}
-	if w.genDir != "" {
-		os.RemoveAll(w.genDir)
-	}
-	w.release()
-}
-
-func (w *Writer) release() {
-	for _, c := range w.closers {
-		_ = c()
-	}
-	w.closers = nil
-	w.lock.release()
-}
-
-// embed computes vectors for the papers that need one: every paper when
-// all is set (a new model), else only those added or replaced in this run.
-func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error {
-	todo := w.changed
-	if all {
-		todo = w.known
-	}
-	ids := slices.Sorted(maps.Keys(todo))
-	batch := w.opts.EmbedBatch
-	if batch <= 0 {
-		batch = 512
-	}
-	analyzer := w.kw.Mapping().AnalyzerNamed(en.AnalyzerName)
-	for start := 0; start < len(ids); start += batch {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		chunk := ids[start:min(start+batch, len(ids))]
-		papers := make([]Paper, len(chunk))
-		texts := make([]string, len(chunk))
-		lengths := make([]int, len(chunk))
-		errs := make([]error, len(chunk))
-		// Reading stored papers and counting their tokens is independent
-		// per paper; on a large import it is as much work as embedding.
-		parallelRange(len(chunk), 16, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
-				texts[i] = papers[i].Text()
-				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
-			}
-		})
-		if err := errors.Join(errs...); err != nil {
-			return err
-		}
-		vecs, err := emb.EmbedDocuments(ctx, texts)
-		if err != nil {
-			return fmt.Errorf("embed papers: %w", err)
-		}
-		if len(vecs) != len(chunk) {
-			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
-		}
-		for i, id := range chunk {
-			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
-				return err
-			}
-		}
-		if w.opts.Progress != nil {
-			w.opts.Progress("embedding", start+len(chunk), len(ids))
-		}
-		failpoint(FailEmbedding)
-	}
-	return nil
-}
-
-// corpus streams the text of every paper in the generation being built, for
-// training the local model.
-func (w *Writer) corpus(fn func(text string) error) error {
-	for _, id := range slices.Sorted(maps.Keys(w.known)) {
-		p, err := lookupPaper(w.kw, id)
-		if err != nil {
-			return err
-		}
-		if err := fn(p.Text()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// cloneKeyword copies a Bleve index directory cheaply: scorch never
-// modifies a segment file (*.zap) once written, so those are hard-linked;
-// the small mutable files (root.bolt, index_meta.json) are copied. The new
-// copy can then be written without touching the old one.
-func cloneKeyword(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if strings.HasSuffix(path, ".zap") {
-			if err := os.Link(path, target); err == nil {
-				return nil
-			}
-		}
-		return copyFile(path, target)
-	})
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// syncTree fsyncs every file and directory under dir, so the generation is
-// durable before the manifest points at it.
-func syncTree(dir string) error {
-	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return f.Sync()
-	})
-}
-
-// removeStaleGenerations deletes generation directories that the manifest
-// does not need: leftovers of crashed runs and generations older than the
-// previous one. The previous generation is kept so a server still reading
-// it when a new one lands keeps working until it reopens.
-func removeStaleGenerations(dir string, m *Manifest) {
-	cur := 0
-	if m != nil {
-		cur = m.Generation
-	}
-	for _, name := range leftovers(dir, cur) {
-		os.RemoveAll(filepath.Join(dir, name))
-	}
+// Writer adds papers to a store. Nothing it does is visible to readers
+// before Commit in a store with atomic commits (a directory); Abort, or a
+// crash, leaves the store as it was.
+type Writer interface {
+	// Add indexes papers. A paper whose id is already indexed (or seen
+	// earlier in the run) replaces it. So does a paper that shares an
+	// external id (DOI, arXiv id, PMID) with an indexed paper: it replaces
+	// that paper under the existing id, its non-empty fields winning.
+	Add(ctx context.Context, papers []Paper) (added, replaced int, err error)
+	// Delete removes the papers refs name (ids or external ids, as
+	// Store.Resolve reads them) and reports the refs that named none.
+	Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error)
+	// SetState records key = value with the commit (Info.State); an empty
+	// value removes the key.
+	SetState(key, value string)
+	// Commit embeds what changed and makes the run visible.
+	Commit(ctx context.Context) (Info, error)
+	// Abort drops the run; a no-op after Commit.
+	Abort()
 }

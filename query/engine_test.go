@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		if _, _, err := w.Add(papers); err != nil {
+		if _, _, err := w.Add(ctx, papers); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -50,10 +50,7 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer ix.Close()
-		if testEngine, err = New(ix); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+		testEngine = New(ix, Options{})
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -195,16 +192,16 @@ func TestFilters(t *testing.T) {
 		filter Filter
 		ok     func(index.Paper) bool
 	}{
-		{"one year", Filter{Years: YearRange{2025, 2025}}, func(p index.Paper) bool { return p.Year == 2025 }},
-		{"open range", Filter{Years: YearRange{2026, 0}}, func(p index.Paper) bool { return p.Year >= 2026 }},
+		{"one year", Filter{Years: YearRange{From: 2025, To: 2025}}, func(p index.Paper) bool { return p.Year == 2025 }},
+		{"open range", Filter{Years: YearRange{From: 2026, To: 0}}, func(p index.Paper) bool { return p.Year >= 2026 }},
 		// A paper with no year is outside every year range.
-		{"up to", Filter{Years: YearRange{0, 2024}}, func(p index.Paper) bool { return p.Year != 0 && p.Year <= 2024 }},
+		{"up to", Filter{Years: YearRange{From: 0, To: 2024}}, func(p index.Paper) bool { return p.Year != 0 && p.Year <= 2024 }},
 		{"category", Filter{Categories: []string{"cs.DC"}}, func(p index.Paper) bool { return slices.Contains(p.Categories, "cs.DC") }},
 		{"any of two categories", Filter{Categories: []string{"cs.DC", "cs.CL"}}, func(p index.Paper) bool {
 			return slices.Contains(p.Categories, "cs.DC") || slices.Contains(p.Categories, "cs.CL")
 		}},
 		{"author substring, any case", Filter{Author: "LOVEL"}, func(p index.Paper) bool { return slices.Contains(p.Authors, "Ada Lovelace") }},
-		{"all at once", Filter{Years: YearRange{2025, 2026}, Categories: []string{"cs.LG"}, Author: "researcher"}, func(p index.Paper) bool {
+		{"all at once", Filter{Years: YearRange{From: 2025, To: 2026}, Categories: []string{"cs.LG"}, Author: "researcher"}, func(p index.Paper) bool {
 			return p.Year >= 2025 && p.Year <= 2026 && slices.Contains(p.Categories, "cs.LG")
 		}},
 	}
@@ -267,8 +264,7 @@ func TestSnippetMarksMatches(t *testing.T) {
 }
 
 func TestSnippetEscapesHTML(t *testing.T) {
-	e := testEngine
-	got := e.snippet(`A <script>alert("x")</script> study of caching & decoding.`, e.terms("caching"))
+	got := snippet(`A <script>alert("x")</script> study of caching & decoding.`, analysedTerms("caching"))
 	want := `A &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; study of <mark>caching</mark> &amp; decoding.`
 	if got != want {
 		t.Errorf("snippet = %s\nwant      %s", got, want)
@@ -279,9 +275,8 @@ func TestSnippetEscapesHTML(t *testing.T) {
 }
 
 func TestSnippetWindowsOnMatches(t *testing.T) {
-	e := testEngine
 	abstract := strings.Repeat("filler words about nothing much. ", 30) + "Here the quantization of weights matters. " + strings.Repeat("more filler text here. ", 30)
-	got := e.snippet(abstract, e.terms("quantization weights"))
+	got := snippet(abstract, analysedTerms("quantization weights"))
 	if !strings.HasPrefix(got, "… ") || !strings.HasSuffix(got, " …") {
 		t.Errorf("a mid-abstract snippet should be elided on both sides: %s", got)
 	}

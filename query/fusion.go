@@ -3,13 +3,12 @@ package query
 import (
 	"cmp"
 	"slices"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // Hit is one paper in one ranker's list, best first.
-type Hit struct {
-	ID    string
-	Score float64
-}
+type Hit = index.Hit
 
 // LegHit is where one ranker placed a paper: its 1-based rank and raw score.
 type LegHit struct {

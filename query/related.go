@@ -8,9 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	bquery "github.com/blevesearch/bleve/v2/search/query"
-
 	"github.com/paperseek/paperseek/index"
 )
 
@@ -20,29 +17,33 @@ import (
 // terms carry what the paper is about.
 const moreLikeThisTerms = 25
 
-// Related finds papers like the paper with id (never the paper itself):
-// its stored vector for the semantic leg, a more-like-this query of its
-// own title and abstract for the keyword leg, fused as req.Fusion says.
-func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response, error) {
+// Related finds papers like the paper ref names (an id or doi:/arxiv:/pmid:
+// id; never the paper itself): its stored vector for the semantic leg, a
+// more-like-this query of its own title and abstract for the keyword leg,
+// fused as req.Fusion says.
+func (e *Engine) Related(ctx context.Context, ref string, req Request) (*Response, error) {
 	start := time.Now()
 	if err := req.normalize(false); err != nil {
 		return nil, err
 	}
-	p, err := e.ix.Paper(id)
+	p, err := e.Paper(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
+	id := p.ID
 	in := legInput{exclude: id}
-	var terms []string
-	if in.keyword, terms, err = e.moreLikeThis(ctx, p.Text()); err != nil {
+	if in.terms, err = e.moreLikeThis(ctx, p.Text()); err != nil {
 		return nil, err
 	}
-	if v, ok := e.ix.Vectors().Get(id); ok {
-		in.vector = v
-	} else if req.Mode != ModeKeyword {
-		// A paper with no usable vector (nothing its embedder knew) still
-		// gets keyword neighbours.
-		req.Mode = ModeKeyword
+	if req.Mode != ModeKeyword {
+		if in.vector, err = e.st.Vector(ctx, id); err != nil {
+			return nil, err
+		}
+		if in.vector == nil {
+			// A paper with no usable vector (nothing its embedder knew)
+			// still gets keyword neighbours.
+			req.Mode = ModeKeyword
+		}
 	}
 	fused, err := e.rank(ctx, req, "", in)
 	if err != nil {
@@ -50,11 +51,20 @@ func (e *Engine) Related(ctx context.Context, id string, req Request) (*Response
 	}
 	// Snippets mark the distinctive words the papers share, not every
 	// word of the source abstract.
-	marks := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		marks[t] = true
+	marks := make(map[string]bool, len(in.terms))
+	for _, t := range in.terms {
+		marks[t.Term] = true
 	}
 	return e.respond(ctx, req, id, ModeRelated, fused, start, marks)
+}
+
+// Paper returns the paper ref names: an id, or doi:…, arxiv:…, pmid:….
+func (e *Engine) Paper(ctx context.Context, ref string) (index.Paper, error) {
+	id, err := e.st.Resolve(ctx, ref)
+	if err != nil {
+		return index.Paper{}, err
+	}
+	return e.st.Paper(ctx, id)
 }
 
 // RelatedText finds papers like a free text, such as a draft abstract. The
@@ -68,13 +78,17 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 	}
 	var in legInput
 	var err error
-	if in.keyword, _, err = e.moreLikeThis(ctx, req.Query); err != nil {
+	if in.terms, err = e.moreLikeThis(ctx, req.Query); err != nil {
 		return nil, err
 	}
 	if req.Mode != ModeKeyword {
-		vecs, err := e.ix.Embedder().EmbedDocuments(ctx, []string{req.Query})
+		emb, err := e.embedder(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: embed text: %v", ErrEmbedder, err)
+			return nil, err
+		}
+		vecs, err := emb.EmbedDocuments(ctx, []string{req.Query})
+		if err != nil {
+			return nil, fmt.Errorf("%w: embed text: %w", ErrEmbedder, err)
 		}
 		in.vector = vecs[0]
 	}
@@ -85,61 +99,45 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 	return e.respond(ctx, req, req.Query, ModeRelated, fused, start, nil)
 }
 
-// moreLikeThis builds an OR query of text's most distinctive terms, each
-// weighted by its tf·idf in text, and returns the terms too.
-func (e *Engine) moreLikeThis(ctx context.Context, text string) (bquery.Query, []string, error) {
+// moreLikeThis returns text's most distinctive terms, each weighted by its
+// tf·idf in text relative to the strongest.
+func (e *Engine) moreLikeThis(ctx context.Context, text string) ([]index.WeightedTerm, error) {
 	tf := map[string]int{}
-	for _, t := range e.analyzer.Analyze([]byte(text)) {
-		tf[string(t.Term)]++
+	for _, t := range index.Terms(text) {
+		tf[t]++
 	}
-	adv, err := e.ix.Keyword().Advanced()
+	terms := make([]string, 0, len(tf))
+	for t := range tf {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	stats, err := e.st.TermStats(ctx, terms)
 	if err != nil {
-		return nil, nil, fmt.Errorf("keyword index: %w", err)
+		return nil, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, nil, fmt.Errorf("keyword index: %w", err)
-	}
-	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil {
-		return nil, nil, fmt.Errorf("keyword index: %w", err)
-	}
-	type weighted struct {
-		term string
-		w    float64
-	}
-	terms := make([]weighted, 0, len(tf))
-	for t, f := range tf {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), index.FieldText, false, false, false)
-		if err != nil {
-			return nil, nil, fmt.Errorf("keyword index: %w", err)
-		}
-		df := tfr.Count()
-		tfr.Close()
+	out := make([]index.WeightedTerm, 0, len(terms))
+	for i, t := range terms {
+		df := stats.DF[i]
 		if df == 0 {
 			continue // a word no indexed paper has cannot find anything
 		}
-		terms = append(terms, weighted{t, float64(f) * math.Log(1+float64(n)/float64(df))})
+		out = append(out, index.WeightedTerm{Term: t, Weight: float64(tf[t]) * math.Log(1+float64(stats.Docs)/float64(df))})
 	}
-	slices.SortFunc(terms, func(a, b weighted) int {
-		if c := cmp.Compare(b.w, a.w); c != 0 {
+	slices.SortFunc(out, func(a, b index.WeightedTerm) int {
+		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.term, b.term)
+		return cmp.Compare(a.Term, b.Term)
 	})
-	terms = terms[:min(len(terms), moreLikeThisTerms)]
-	if len(terms) == 0 {
-		return bleve.NewMatchNoneQuery(), nil, nil
+	out = out[:min(len(out), moreLikeThisTerms)]
+	if len(out) > 0 {
+		top := out[0].Weight
+		for i := range out {
+			out[i].Weight /= top
+		}
 	}
-	qs := make([]bquery.Query, len(terms))
-	words := make([]string, len(terms))
-	for i, t := range terms {
-		q := bleve.NewTermQuery(t.term)
-		q.SetField(index.FieldText)
-		q.SetBoost(t.w / terms[0].w)
-		qs[i] = q
-		words[i] = t.term
+	if out == nil {
+		out = []index.WeightedTerm{} // no term: the keyword leg finds nothing
 	}
-	return bleve.NewDisjunctionQuery(qs...), words, nil
+	return out, nil
 }

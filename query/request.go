@@ -10,7 +10,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // Mode selects the rankers.
@@ -67,19 +70,10 @@ type Request struct {
 }
 
 // Filter restricts both legs to the same papers.
-type Filter struct {
-	Years      YearRange
-	Categories []string // any of
-	Author     string   // case-insensitive substring of any author
-}
-
-// IsZero reports whether the filter keeps every paper.
-func (f Filter) IsZero() bool {
-	return f.Years == (YearRange{}) && len(f.Categories) == 0 && f.Author == ""
-}
+type Filter = index.Filter
 
 // YearRange is an inclusive range; 0 means open on that side.
-type YearRange struct{ From, To int }
+type YearRange = index.YearRange
 
 // BadRequestError is a problem with the request itself: exit code 2 on the
 // command line, HTTP 400 on the server. Its message names the parameter.
@@ -141,33 +135,6 @@ func ParseYear(s string) (YearRange, error) {
 		return YearRange{}, badRequest("year range %q is empty: %d is after %d", s, r.From, r.To)
 	}
 	return r, nil
-}
-
-// String renders the range in the form ParseYear reads.
-func (r YearRange) String() string {
-	switch {
-	case r.From == 0 && r.To == 0:
-		return ""
-	case r.From == r.To:
-		return strconv.Itoa(r.From)
-	case r.To == 0:
-		return fmt.Sprintf("%d..", r.From)
-	case r.From == 0:
-		return fmt.Sprintf("..%d", r.To)
-	}
-	return fmt.Sprintf("%d..%d", r.From, r.To)
-}
-
-// Contains reports whether year is in the range. A paper with no year is
-// outside every non-empty range.
-func (r YearRange) Contains(year int) bool {
-	if r.From == 0 && r.To == 0 {
-		return true
-	}
-	if year == 0 {
-		return false
-	}
-	return (r.From == 0 || year >= r.From) && (r.To == 0 || year <= r.To)
 }
 
 // normalize fills defaults and validates; messages name the parameter as
@@ -242,4 +209,44 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// ParseSince reads --since: a date ("2026-11-24", or "2026-11" for its
+// first day) or a span back from today, UTC ("7d", "2w", "3mo", "1y", or a
+// Go duration such as "36h"), and returns the first day it keeps as
+// "YYYY-MM-DD". An empty string keeps everything.
+func ParseSince(s string, now time.Time) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	bad := func() (string, error) {
+		return "", badRequest("since must be a date (2026-11-24) or a span back from today (7d, 2w, 3mo, 1y), got %q", s)
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(time.DateOnly), nil
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		return t.Format(time.DateOnly), nil
+	}
+	today := now.UTC().Truncate(24 * time.Hour)
+	lower := strings.ToLower(s)
+	for _, u := range []struct {
+		suffix              string
+		years, months, days int
+	}{{"mo", 0, 1, 0}, {"y", 1, 0, 0}, {"w", 0, 0, 7}, {"d", 0, 0, 1}} {
+		num, ok := strings.CutSuffix(lower, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 0 || n > 10000 || num == "" || num[0] == '+' {
+			return bad()
+		}
+		return today.AddDate(-n*u.years, -n*u.months, -n*u.days).Format(time.DateOnly), nil
+	}
+	if d, err := time.ParseDuration(lower); err == nil && d >= 0 && d < 10000*24*time.Hour {
+		return now.UTC().Add(-d).Format(time.DateOnly), nil
+	}
+	return bad()
 }

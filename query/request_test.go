@@ -3,6 +3,7 @@ package query
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseYear(t *testing.T) {
@@ -12,12 +13,12 @@ func TestParseYear(t *testing.T) {
 		wantErr bool
 	}{
 		{"", YearRange{}, false},
-		{"2021", YearRange{2021, 2021}, false},
-		{" 2021 ", YearRange{2021, 2021}, false},
-		{"2019..2023", YearRange{2019, 2023}, false},
-		{"2020..", YearRange{2020, 0}, false},
-		{"..2018", YearRange{0, 2018}, false},
-		{"2020..2020", YearRange{2020, 2020}, false},
+		{"2021", YearRange{From: 2021, To: 2021}, false},
+		{" 2021 ", YearRange{From: 2021, To: 2021}, false},
+		{"2019..2023", YearRange{From: 2019, To: 2023}, false},
+		{"2020..", YearRange{From: 2020, To: 0}, false},
+		{"..2018", YearRange{From: 0, To: 2018}, false},
+		{"2020..2020", YearRange{From: 2020, To: 2020}, false},
 		{"2023..2019", YearRange{}, true}, // empty range
 		{"..", YearRange{}, true},
 		{"abc", YearRange{}, true},
@@ -59,13 +60,13 @@ func TestYearRangeContains(t *testing.T) {
 	}{
 		{YearRange{}, 0, true},
 		{YearRange{}, 1999, true},
-		{YearRange{2020, 2020}, 2020, true},
-		{YearRange{2020, 2020}, 2021, false},
-		{YearRange{2020, 0}, 2030, true},
-		{YearRange{2020, 0}, 2019, false},
-		{YearRange{0, 2018}, 2018, true},
-		{YearRange{0, 2018}, 2019, false},
-		{YearRange{0, 2018}, 0, false}, // unknown year is outside any range
+		{YearRange{From: 2020, To: 2020}, 2020, true},
+		{YearRange{From: 2020, To: 2020}, 2021, false},
+		{YearRange{From: 2020, To: 0}, 2030, true},
+		{YearRange{From: 2020, To: 0}, 2019, false},
+		{YearRange{From: 0, To: 2018}, 2018, true},
+		{YearRange{From: 0, To: 2018}, 2019, false},
+		{YearRange{From: 0, To: 2018}, 0, false}, // unknown year is outside any range
 	}
 	for _, tt := range tests {
 		if got := tt.r.Contains(tt.year); got != tt.want {
@@ -129,6 +130,41 @@ func TestLongQueryTruncatedOnRuneBoundary(t *testing.T) {
 	for _, c := range r.Query {
 		if c == '\uFFFD' {
 			t.Fatal("truncation split a character")
+		}
+	}
+}
+
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		in, want string
+		bad      bool
+	}{
+		{"", "", false},
+		{"2026-11-24", "2026-11-24", false},
+		{"2026-11", "2026-11-01", false},
+		{"7d", "2026-11-25", false},
+		{"0d", "2026-12-02", false},
+		{"2w", "2026-11-18", false},
+		{"3mo", "2026-09-02", false},
+		{"1y", "2025-12-02", false},
+		{"36h", "2026-11-30", false},
+		{" 7D ", "2026-11-25", false},
+		{"7", "", true},
+		{"-7d", "", true},
+		{"+7d", "", true},
+		{"d", "", true},
+		{"2026-13-01", "", true},
+		{"yesterday", "", true},
+		{"-36h", "", true},
+	}
+	for _, tt := range tests {
+		got, err := ParseSince(tt.in, now)
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("ParseSince(%q) = %q, %v; want %q (bad %v)", tt.in, got, err, tt.want, tt.bad)
+		}
+		if err != nil && !IsBadRequest(err) {
+			t.Errorf("ParseSince(%q): %v is not a bad request", tt.in, err)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // snippetLen is the target length of a snippet in bytes: about two lines.
@@ -19,10 +21,10 @@ const (
 
 // terms returns the analysed (stemmed, lower-cased, stop-word-free) terms
 // of text, as the keyword leg sees them.
-func (e *Engine) terms(text string) map[string]bool {
+func analysedTerms(text string) map[string]bool {
 	out := map[string]bool{}
-	for _, t := range e.analyzer.Analyze([]byte(text)) {
-		out[string(t.Term)] = true
+	for _, t := range index.Terms(text) {
+		out[t] = true
 	}
 	return out
 }
@@ -32,14 +34,14 @@ type span struct{ start, end int }
 // snippet returns an HTML-safe excerpt of abstract around the densest
 // cluster of query terms, with each run of matched words in <mark> tags.
 // With no match it is the abstract's opening.
-func (e *Engine) snippet(abstract string, terms map[string]bool) string {
+func snippet(abstract string, terms map[string]bool) string {
 	if abstract == "" {
 		return ""
 	}
 	var matches []span
 	var matchTerms []string
 	if len(terms) > 0 {
-		for _, t := range e.analyzer.Analyze([]byte(abstract)) {
+		for _, t := range index.Analyzer().Analyze([]byte(abstract)) {
 			if terms[string(t.Term)] {
 				matches = append(matches, span{t.Start, t.End})
 				matchTerms = append(matchTerms, string(t.Term))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/index/ingest"
+	"github.com/paperseek/paperseek/query"
 	"github.com/paperseek/paperseek/query/httpapi"
 )
 
@@ -43,13 +44,13 @@ func serve(t *testing.T, token string) string {
 		}
 		papers = append(papers, p)
 	}
-	if _, _, err := w.Add(papers); err != nil {
+	if _, _, err := w.Add(context.Background(), papers); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	engines, err := httpapi.OpenReloader(ctx, dir, nil)
+	engines, err := httpapi.OpenReloader(ctx, dir, nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,13 +20,7 @@ papers without a vector are embedded and stray vectors dropped, in a new
 generation committed atomically. Exit 1 when problems remain.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
-			var r index.CheckReport
-			var err error
-			if repair {
-				r, err = index.Repair(c.Context(), g.Index, index.WriteOptions{})
-			} else {
-				r, err = index.Check(c.Context(), g.Index)
-			}
+			r, err := index.Check(c.Context(), g.Index, repair, index.WriteOptions{})
 			if err != nil {
 				return err
 			}

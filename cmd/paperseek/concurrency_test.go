@@ -292,10 +292,7 @@ func TestEnginesDuringCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Close()
-	heldEngine, err := query.New(held)
-	if err != nil {
-		t.Fatal(err)
-	}
+	heldEngine := query.New(held, query.Options{})
 	q := sc.probe + " " + markerTwo
 	modes := []query.Mode{query.ModeKeyword, query.ModeSemantic, query.ModeHybrid}
 	want := map[query.Mode][]string{}
@@ -350,7 +347,7 @@ func TestEnginesDuringCommits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := w.Add(papersB); err != nil {
+		if _, _, err := w.Add(context.Background(), papersB); err != nil {
 			t.Fatal(err)
 		}
 		m, err := w.Commit(ctx)
@@ -387,17 +384,14 @@ func openAndSearch(ctx context.Context, before, after corpusState, ix, q string,
 		return undecided, err
 	}
 	defer x.Close()
-	st, err := x.Stats()
+	st, err := x.Stats(ctx)
 	if err != nil {
 		return undecided, err
 	}
 	if int(st.KeywordDocs) != st.Papers || st.Vectors != st.Papers {
 		return undecided, fmt.Errorf("torn generation %d: %+v", st.Generation, st)
 	}
-	e, err := query.New(x)
-	if err != nil {
-		return undecided, err
-	}
+	e := query.New(x, query.Options{})
 	resp, err := e.Search(ctx, query.Request{Query: q, Mode: m, K: 50})
 	if err != nil {
 		return undecided, err

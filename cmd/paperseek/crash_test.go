@@ -28,6 +28,8 @@ import (
 	"testing"
 	"time"
 
+	localstore "github.com/paperseek/paperseek/index/local"
+
 	"github.com/paperseek/paperseek/index"
 )
 
@@ -241,21 +243,26 @@ func statsOf(t *testing.T, ix string) statsDoc {
 // stored title: the exact content a user would search.
 func papersIn(t *testing.T, ix string) corpusState {
 	t.Helper()
-	x, err := index.Open(context.Background(), ix)
+	ctx := context.Background()
+	x, err := localstore.Open(ctx, ix)
 	if err != nil {
 		t.Fatalf("open index: %v", err)
 	}
 	defer x.Close()
+	ids, err := x.VectorIDs()
+	if err != nil {
+		t.Fatalf("read vectors: %v", err)
+	}
 	got := corpusState{}
-	for _, id := range x.Vectors().IDs() {
-		p, err := x.Paper(id)
+	for _, id := range ids {
+		p, err := x.Paper(ctx, id)
 		if err != nil {
 			t.Fatalf("paper %s has a vector but no keyword entry: %v", id, err)
 		}
 		got[id] = edition(p.Title)
 	}
-	if n, err := x.Keyword().DocCount(); err != nil || int(n) != len(got) {
-		t.Fatalf("keyword index holds %d papers (%v), the vector store %d", n, err, len(got))
+	if st, err := x.Stats(ctx); err != nil || int(st.KeywordDocs) != len(got) {
+		t.Fatalf("keyword index holds %d papers (%v), the vector store %d", st.KeywordDocs, err, len(got))
 	}
 	return got
 }
@@ -584,16 +591,16 @@ func TestCrashAtEveryFailpoint(t *testing.T) {
 	add := []string{"--batch-size", "200", sc.b}
 	retrain := []string{"--retrain", "--batch-size", "200", sc.b}
 	cases := []crashRun{
-		{name: "add/keyword-batch", args: add, failpoint: index.FailKeywordBatch},
-		{name: "add/embedding", args: add, failpoint: index.FailEmbedding},
-		{name: "add/vectors-write", args: add, failpoint: index.FailVectorsWrite},
-		{name: "add/manifest-switch", args: add, failpoint: index.FailManifestWrite},
-		{name: "add/after-commit", args: add, failpoint: index.FailAfterCommit},
-		{name: "retrain/training", args: retrain, failpoint: index.FailTraining},
+		{name: "add/keyword-batch", args: add, failpoint: localstore.FailKeywordBatch},
+		{name: "add/embedding", args: add, failpoint: localstore.FailEmbedding},
+		{name: "add/vectors-write", args: add, failpoint: localstore.FailVectorsWrite},
+		{name: "add/manifest-switch", args: add, failpoint: localstore.FailManifestWrite},
+		{name: "add/after-commit", args: add, failpoint: localstore.FailAfterCommit},
+		{name: "retrain/training", args: retrain, failpoint: localstore.FailTraining},
 		// The very first run into an empty directory: a crash must not
 		// leave something later runs refuse as a corrupt index.
-		{name: "new/embedding", args: add, failpoint: index.FailEmbedding},
-		{name: "new/manifest-switch", args: add, failpoint: index.FailManifestWrite},
+		{name: "new/embedding", args: add, failpoint: localstore.FailEmbedding},
+		{name: "new/manifest-switch", args: add, failpoint: localstore.FailManifestWrite},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

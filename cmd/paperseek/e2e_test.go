@@ -204,8 +204,8 @@ func TestReplaceByID(t *testing.T) {
 // filterCorpus has authors, categories and years to filter on.
 const filterCorpus = `{"id":"f1","title":"Neural retrieval of papers","abstract":"Dense retrieval with neural encoders.","authors":["Ada Lovelace","Alan Turing"],"categories":["cs.IR"],"year":2019}
 {"id":"f2","title":"Neural retrieval for code","abstract":"Retrieval of code with neural models.","authors":["Grace Hopper"],"categories":["cs.SE","cs.IR"],"year":2021}
-{"id":"f3","title":"Neural retrieval in biology","abstract":"Retrieval of protein structures with neural nets.","authors":["Rosalind Franklin"],"categories":["q-bio.BM"],"year":2023}
-{"id":"f4","title":"Neural retrieval at scale","abstract":"Billion scale neural retrieval.","authors":["Alan Kay"],"categories":["cs.IR"],"year":2024}
+{"id":"f3","title":"Neural retrieval in biology","abstract":"Retrieval of protein structures with neural nets.","authors":["Rosalind Franklin"],"categories":["q-bio.BM"],"year":2023,"published":"2023-05-02"}
+{"id":"f4","title":"Neural retrieval at scale","abstract":"Billion scale neural retrieval.","authors":["Alan Kay"],"categories":["cs.IR"],"year":2024,"published":"2024-01-15"}
 {"id":"f5","title":"Neural retrieval without a year","abstract":"Undated neural retrieval work.","authors":["Anonymous"],"categories":["cs.IR"]}
 `
 
@@ -228,6 +228,11 @@ func TestEveryFilter(t *testing.T) {
 		{[]string{"--author", "TURING"}, []string{"f1"}},
 		{[]string{"--author", "alan", "--year", "2020..", "--category", "cs.IR"}, []string{"f4"}},
 		{[]string{"--author", "nobody"}, nil},
+		{[]string{"--since", "2023-05-02"}, []string{"f3", "f4"}},
+		{[]string{"--since", "2023-05-03"}, []string{"f4"}},
+		{[]string{"--since", "2024-01"}, []string{"f4"}},
+		{[]string{"--since", "7d"}, nil}, // no paper is that recent
+		{[]string{"--since", "2000-01-01", "--category", "q-bio.BM"}, []string{"f3"}},
 	}
 	for _, tt := range tests {
 		for _, mode := range []string{"keyword", "semantic", "hybrid"} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/query"
 )
@@ -45,7 +46,7 @@ func exitCode(err error) int {
 	case errors.As(err, &usage),
 		query.IsBadRequest(err),
 		errors.Is(err, index.ErrNoIndex),
-		errors.Is(err, index.ErrEmbedderMismatch),
+		errors.Is(err, embed.ErrMismatch),
 		errors.Is(err, index.ErrNotFound),
 		errors.Is(err, index.ErrUsage):
 		return exitUsage

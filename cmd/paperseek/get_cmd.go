@@ -9,8 +9,8 @@ import (
 func newGetCmd(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:     "get ID",
-		Short:   "Show one paper as stored",
-		Example: "  paperseek get 2401.01234\n  paperseek get --json cs/0701113",
+		Short:   "Show one paper as stored (by id, doi:…, arxiv:… or pmid:…)",
+		Example: "  paperseek get 2401.01234\n  paperseek get --json cs/0701113\n  paperseek get doi:10.1145/3600006.3613165",
 		Args:    exactArgs(1, "one paper ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ix, err := index.Open(c.Context(), g.Index)
@@ -18,7 +18,11 @@ func newGetCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer ix.Close()
-			p, err := ix.Paper(args[0])
+			id, err := ix.Resolve(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			p, err := ix.Paper(c.Context(), id)
 			if err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/index/ingest"
 )
@@ -27,6 +28,7 @@ type indexOptions struct {
 	Workers   int
 	Rebuild   bool
 	Retrain   bool
+	Upgrade   bool
 	SkipBad   bool
 }
 
@@ -37,8 +39,11 @@ type embedderFlags struct {
 	Dimensions                          int
 }
 
-func (f embedderFlags) spec() index.EmbedderSpec {
-	return index.EmbedderSpec{Name: f.Name, Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix}
+// spec is the embedder asked for. $OPENAI_BASE_URL is read here, at the
+// edge: the index and embed packages never read the environment.
+func (f embedderFlags) spec() embed.Spec {
+	return embed.Spec{Name: f.Name, Model: f.Model, Dimensions: f.Dimensions, DocPrefix: f.DocPrefix, QueryPrefix: f.QueryPrefix,
+		BaseURL: os.Getenv("OPENAI_BASE_URL")}
 }
 
 func (f *embedderFlags) bind(c *cobra.Command) {
@@ -71,7 +76,7 @@ FILE:LINE: reason and skipped (exit 1 unless --skip-bad). A broken file stops
 the run and leaves the index exactly as it was.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
-			if len(args) == 0 && !opts.Retrain {
+			if len(args) == 0 && !opts.Retrain && !opts.Upgrade {
 				return usagef("index needs at least one FILE (or - for stdin)")
 			}
 			if opts.BatchSize < 1 {
@@ -88,6 +93,7 @@ the run and leaves the index exactly as it was.`,
 	c.Flags().IntVar(&opts.Workers, "workers", runtime.NumCPU(), "parallel embedding workers / requests")
 	c.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "drop the index and rebuild it from the given files")
 	c.Flags().BoolVar(&opts.Retrain, "retrain", false, "local embedder: re-learn the model from every indexed paper")
+	c.Flags().BoolVar(&opts.Upgrade, "upgrade", false, "bring an index built by an older paperseek up to date (any index run also does; nothing is re-embedded)")
 	c.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "exit 0 even if some records were bad (they are still reported)")
 	return c
 }
@@ -163,6 +169,17 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func indexRun(ctx context.Context, opts *indexOptions) error {
 	start := time.Now()
+	if opts.Upgrade && len(opts.Files) == 0 && !opts.Retrain && !opts.Rebuild {
+		// An index that opens is up to date: leave it alone, as check
+		// --repair leaves a healthy index alone.
+		if st, err := index.Open(ctx, opts.Index); err == nil {
+			st.Close()
+			fmt.Fprintf(opts.IO.ErrOut, "the index in %s is up to date; nothing to upgrade\n", opts.Index)
+			return nil
+		} else if !errors.Is(err, index.ErrUsage) {
+			return err
+		}
+	}
 	sources, err := openSources(opts.Files, opts.IO.In)
 	if err != nil {
 		return err
@@ -227,7 +244,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 
 // indexSource streams one input into the writer in batches. Reading runs
 // in its own goroutine so parsing overlaps with Bleve's indexing.
-func indexSource(ctx context.Context, w *index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
+func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
 	rd, err := ingest.NewReader(s.name, s.count)
 	if err != nil {
 		return err
@@ -285,7 +302,7 @@ func indexSource(ctx context.Context, w *index.Writer, s *source, opts *indexOpt
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		added, replaced, err := w.Add(b.papers)
+		added, replaced, err := w.Add(ctx, b.papers)
 		if err != nil {
 			return err
 		}

@@ -37,6 +37,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newSearchCmd(g),
 		newRelatedCmd(g),
 		newGetCmd(g),
+		newDeleteCmd(g),
 		newStatsCmd(g),
 		newCheckCmd(g),
 		newEvalCmd(g),

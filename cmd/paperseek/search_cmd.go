@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/query"
 )
@@ -18,6 +21,7 @@ type searchFlags struct {
 	Offset        int
 	Mode          string
 	Year          string
+	Since         string
 	Categories    []string
 	Author        string
 	Explain       bool
@@ -36,6 +40,7 @@ func (f *searchFlags) bind(c *cobra.Command) {
 	c.Flags().IntVar(&f.Offset, "offset", 0, "skip this many results (pagination)")
 	c.Flags().StringVar(&f.Mode, "mode", string(query.ModeHybrid), "ranking: hybrid, keyword or semantic")
 	c.Flags().StringVar(&f.Year, "year", "", "publication year: 2021, 2019..2023, 2020.. or ..2018")
+	c.Flags().StringVar(&f.Since, "since", "", "first published on or after: a date (2026-11-24) or a span back from today (7d, 2w, 3mo, 1y)")
 	c.Flags().StringArrayVar(&f.Categories, "category", nil, "exact category, e.g. cs.CL (repeatable: any of)")
 	c.Flags().StringVar(&f.Author, "author", "", "substring of an author name (case-insensitive)")
 	c.Flags().BoolVar(&f.Explain, "explain", false, "show each ranker's rank and score per result")
@@ -47,7 +52,7 @@ func (f *searchFlags) bind(c *cobra.Command) {
 // checkEmbedder refuses to search an index built with another embedder than
 // the one the user named.
 func (f *searchFlags) checkEmbedder(e *query.Engine) error {
-	return e.Index().CheckEmbedder(index.EmbedderSpec{Name: f.Embedder, Model: f.EmbedModel})
+	return embed.Spec{Name: f.Embedder, Model: f.EmbedModel}.Check(e.Store().Info().Embedder)
 }
 
 // bindFusion binds the flags that tune hybrid fusion (eval takes them too).
@@ -63,12 +68,16 @@ func (f *searchFlags) request(c *cobra.Command, text string) (query.Request, err
 	if err != nil {
 		return query.Request{}, err
 	}
+	since, err := query.ParseSince(f.Since, time.Now())
+	if err != nil {
+		return query.Request{}, err
+	}
 	req := query.Request{
 		Query:   text,
 		K:       f.K,
 		Offset:  f.Offset,
 		Mode:    query.Mode(f.Mode),
-		Filter:  query.Filter{Years: years, Categories: f.Categories, Author: f.Author},
+		Filter:  query.Filter{Years: years, Since: since, Categories: f.Categories, Author: f.Author},
 		Explain: f.Explain,
 		Fusion:  f.Fusion,
 		RRFK:    f.RRFK,
@@ -176,14 +185,16 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 
 // withEngine opens the index read-only for the duration of fn.
 func withEngine(ctx context.Context, g *globalOptions, fn func(*query.Engine) error) error {
-	ix, err := index.Open(ctx, g.Index)
+	st, err := index.Open(ctx, g.Index)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	e, err := query.New(ix)
-	if err != nil {
-		return err
-	}
-	return fn(e)
+	defer st.Close()
+	return fn(query.New(st, queryOptions()))
+}
+
+// queryOptions are the engine options read from the environment: the
+// embedding server's address may have moved since the index was built.
+func queryOptions() query.Options {
+	return query.Options{EmbedBaseURL: os.Getenv("OPENAI_BASE_URL")}
 }

@@ -91,7 +91,7 @@ func checkToken(t string) error {
 
 func serveRun(ctx context.Context, opts *serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(opts.IO.ErrOut, nil))
-	engines, err := httpapi.OpenReloader(ctx, opts.Index, logger)
+	engines, err := httpapi.OpenReloader(ctx, opts.Index, logger, queryOptions())
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			defer ix.Close()
-			st, err := ix.Stats()
+			st, err := ix.Stats(c.Context())
 			if err != nil {
 				return err
 			}

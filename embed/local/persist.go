@@ -31,10 +31,32 @@ type fileHeader struct {
 	Tuning    Tuning `json:"tuning"`
 }
 
+// Encode returns the model file's bytes: the layout below, then a CRC-32
+// of everything before it.
+func (m *Model) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	crc := crc32.NewIEEE()
+	bw := bufio.NewWriterSize(io.MultiWriter(&buf, crc), 1<<20)
+	if err := m.write(bw); err != nil {
+		return nil, fmt.Errorf("encode local model: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, fmt.Errorf("encode local model: %w", err)
+	}
+	if err := binary.Write(&buf, binary.LittleEndian, crc.Sum32()); err != nil {
+		return nil, fmt.Errorf("encode local model: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
 // Save writes the model to one file, atomically: a temporary file in the same
 // directory is written, synced and renamed over path, and the directory is
 // synced, so a crash leaves either the old file or the new one.
 func (m *Model) Save(path string) (err error) {
+	data, err := m.Encode()
+	if err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -46,15 +68,7 @@ func (m *Model) Save(path string) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	crc := crc32.NewIEEE()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-	if err := m.write(bw); err != nil {
-		return fmt.Errorf("save local model %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("save local model %s: %w", path, err)
-	}
-	if err := binary.Write(f, binary.LittleEndian, crc.Sum32()); err != nil {
+	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("save local model %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {

@@ -272,7 +272,7 @@ func (s *Server) paper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !related {
-		s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Index().Paper(id) })
+		s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Paper(r.Context(), id) })
 		return
 	}
 	req, err := searchFromQuery(r.URL.Query())
@@ -285,5 +285,5 @@ func (s *Server) paper(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
-	s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Index().Stats() })
+	s.withEngine(w, r, func(e *query.Engine) (any, error) { return e.Store().Stats(r.Context()) })
 }

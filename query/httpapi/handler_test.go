@@ -163,6 +163,7 @@ func TestSearchPOSTEqualsGET(t *testing.T) {
 		{"q=graph+kernels", `{"query":"graph kernels"}`},
 		{"q=language+models&k=4&offset=1&mode=keyword&year=2024..", `{"query":"language models","k":4,"offset":1,"mode":"keyword","year":"2024.."}`},
 		{"q=language+models&year=2025", `{"query":"language models","year":2025}`},
+		{"q=language+models&since=2024-01-01&mode=keyword", `{"query":"language models","since":"2024-01-01","mode":"keyword"}`},
 		{"q=streaming&category=cs.CL&author=lovelace", `{"query":"streaming","categories":["cs.CL"],"author":"lovelace"}`},
 		{"q=cache&fusion=rrf&rrf_k=10", `{"query":"cache","fusion":"rrf","rrf_k":10}`},
 		{"q=cache&keyword_weight=0", `{"query":"cache","keyword_weight":0}`},
@@ -195,6 +196,8 @@ func TestBadRequests(t *testing.T) {
 		{"unknown mode", "GET", "/v1/search?q=x&mode=fuzzy", "", 400, CodeBadRequest, `mode must be hybrid, keyword or semantic, got "fuzzy"`},
 		{"reversed years", "GET", "/v1/search?q=x&year=2025..2020", "", 400, CodeBadRequest, `year range "2025..2020" is empty`},
 		{"malformed year", "GET", "/v1/search?q=x&year=20x1", "", 400, CodeBadRequest, "year must be YEAR, FROM..TO"},
+		{"malformed since", "GET", "/v1/search?q=x&since=yesterday", "", 400, CodeBadRequest, "since must be a date"},
+		{"malformed since in body", "POST", "/v1/search", `{"query":"x","since":"7 days"}`, 400, CodeBadRequest, "since must be a date"},
 		{"missing query", "GET", "/v1/search", "", 400, CodeBadRequest, "query is empty"},
 		{"blank query", "GET", "/v1/search?q=+++", "", 400, CodeBadRequest, "query is empty"},
 		{"unknown fusion", "GET", "/v1/search?q=x&fusion=max", "", 400, CodeBadRequest, "fusion must be blend or rrf"},
@@ -286,7 +289,7 @@ func TestPapers(t *testing.T) {
 			}
 			e, release, _ := s.Engines.Acquire()
 			defer release()
-			want, err := e.Index().Paper(tt.wantID)
+			want, err := e.Store().Paper(context.Background(), tt.wantID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +369,7 @@ func TestStatsAndHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, release, _ := s.Engines.Acquire()
-	want, err := e.Index().Stats()
+	want, err := e.Store().Stats(context.Background())
 	release()
 	if err != nil {
 		t.Fatal(err)

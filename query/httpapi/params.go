@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paperseek/paperseek/query"
 )
@@ -24,7 +25,7 @@ func badParamf(format string, args ...any) error {
 }
 
 // searchFromQuery reads the contract's GET parameters: q, k, offset, mode,
-// year, category (repeatable, or comma-separated), author, explain, fusion,
+// year, since, category (repeatable, or comma-separated), author, explain, fusion,
 // keyword_weight, rrf_k. Parameters it does not know are ignored: query
 // strings often carry unrelated ones (cache busters), unlike a JSON body
 // written for this API. Range checks are the query layer's, so the CLI and
@@ -46,6 +47,9 @@ func searchFromQuery(v url.Values) (query.Request, error) {
 		return req, badParamf("k must be between 1 and %d", query.MaxK)
 	}
 	if req.Offset, err = intParam(v, "offset"); err != nil {
+		return req, err
+	}
+	if req.Filter.Since, err = query.ParseSince(v.Get("since"), time.Now()); err != nil {
 		return req, err
 	}
 	if req.Filter.Years, err = query.ParseYear(v.Get("year")); err != nil {
@@ -104,6 +108,7 @@ type searchOptions struct {
 	Offset        int       `json:"offset"`
 	Mode          string    `json:"mode"`
 	Year          yearValue `json:"year"`
+	Since         string    `json:"since"`
 	Categories    []string  `json:"categories"`
 	Author        string    `json:"author"`
 	Explain       bool      `json:"explain"`
@@ -125,11 +130,15 @@ type relatedBody struct {
 }
 
 func (o *searchOptions) request(text string) (query.Request, error) {
+	since, err := query.ParseSince(o.Since, time.Now())
+	if err != nil {
+		return query.Request{}, err
+	}
 	req := query.Request{
 		Query:         text,
 		Offset:        o.Offset,
 		Mode:          query.Mode(o.Mode),
-		Filter:        query.Filter{Years: query.YearRange(o.Year), Categories: o.Categories, Author: o.Author},
+		Filter:        query.Filter{Years: query.YearRange(o.Year), Since: since, Categories: o.Categories, Author: o.Author},
 		Explain:       o.Explain,
 		Fusion:        o.Fusion,
 		KeywordWeight: o.KeywordWeight,

@@ -31,6 +31,7 @@ var ErrClosed = errors.New("index closed: the server is shutting down")
 type Reloader struct {
 	dir    string
 	logger *slog.Logger
+	opts   query.Options
 
 	// reloading serialises Check so two checks never open the same
 	// generation twice.
@@ -46,7 +47,7 @@ type Reloader struct {
 // reference (while it is current) plus one per request using it; the index
 // is closed when the count drops to zero.
 type generation struct {
-	ix      *index.Index
+	st      index.Store
 	engine  *query.Engine
 	number  int
 	updated time.Time
@@ -58,7 +59,7 @@ func (g *generation) release() {
 	if g.refs.Add(-1) != 0 {
 		return
 	}
-	if err := g.ix.Close(); err != nil {
+	if err := g.st.Close(); err != nil {
 		g.logger.Warn("close retired index generation", "generation", g.number, "err", err)
 	}
 }
@@ -66,11 +67,11 @@ func (g *generation) release() {
 // OpenReloader opens dir's current generation. It fails as index.Open does
 // (index.ErrNoIndex when dir holds no index), so a server never starts
 // without something to serve. A nil logger discards.
-func OpenReloader(ctx context.Context, dir string, logger *slog.Logger) (*Reloader, error) {
+func OpenReloader(ctx context.Context, dir string, logger *slog.Logger, opts query.Options) (*Reloader, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Reloader{dir: dir, logger: logger}
+	r := &Reloader{dir: dir, logger: logger, opts: opts}
 	g, err := r.open(ctx)
 	if err != nil {
 		return nil, err
@@ -80,17 +81,20 @@ func OpenReloader(ctx context.Context, dir string, logger *slog.Logger) (*Reload
 }
 
 func (r *Reloader) open(ctx context.Context) (*generation, error) {
-	ix, err := index.Open(ctx, r.dir)
+	st, err := index.Open(ctx, r.dir)
 	if err != nil {
 		return nil, err
 	}
-	e, err := query.New(ix)
-	if err != nil {
-		ix.Close()
-		return nil, fmt.Errorf("open index %s: %w", r.dir, err)
+	// A server pays for loading what a store opens lazily before it
+	// serves, not during its first requests.
+	if p, ok := st.(interface{ Preload() error }); ok {
+		if err := p.Preload(); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("open index %s: %w", r.dir, err)
+		}
 	}
-	m := ix.Manifest()
-	g := &generation{ix: ix, engine: e, number: m.Generation, updated: m.Updated, logger: r.logger}
+	info := st.Info()
+	g := &generation{st: st, engine: query.New(st, r.opts), number: info.Generation, updated: info.Updated, logger: r.logger}
 	g.refs.Store(1)
 	return g, nil
 }
@@ -125,7 +129,7 @@ func (r *Reloader) Generation() int {
 func (r *Reloader) Check(ctx context.Context) (bool, error) {
 	r.reloading.Lock()
 	defer r.reloading.Unlock()
-	m, err := index.ReadManifest(r.dir)
+	m, err := index.Stat(ctx, r.dir)
 	if err != nil {
 		return false, fmt.Errorf("read manifest of %s: %w", r.dir, err)
 	}
@@ -154,7 +158,7 @@ func (r *Reloader) Check(ctx context.Context) (bool, error) {
 	r.lastFail = ""
 	r.mu.Unlock()
 	old.release()
-	r.logger.Info("serving new index generation", "generation", g.number, "papers", g.ix.Manifest().Papers, "previous", old.number)
+	r.logger.Info("serving new index generation", "generation", g.number, "papers", g.st.Info().Papers, "previous", old.number)
 	return true, nil
 }
 

@@ -25,7 +25,7 @@ func newPaper(i int) index.Paper {
 }
 
 func TestOpenReloaderWithoutIndex(t *testing.T) {
-	_, err := OpenReloader(context.Background(), t.TempDir(), nil)
+	_, err := OpenReloader(context.Background(), t.TempDir(), nil, query.Options{})
 	if !errors.Is(err, index.ErrNoIndex) {
 		t.Fatalf("err = %v, want ErrNoIndex", err)
 	}
@@ -35,7 +35,7 @@ func TestOpenReloaderWithoutIndex(t *testing.T) {
 // finish on it; the old one is closed when its last user releases it.
 func TestReloaderSwitchesGenerations(t *testing.T) {
 	dir := privateIndex(t)
-	r, err := OpenReloader(context.Background(), dir, nil)
+	r, err := OpenReloader(context.Background(), dir, nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +65,12 @@ func TestReloaderSwitchesGenerations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer releaseCur()
-	if _, err := cur.Index().Paper("added/1"); err != nil {
+	if _, err := cur.Store().Paper(context.Background(), "added/1"); err != nil {
 		t.Errorf("new generation lacks the new paper: %v", err)
 	}
 
 	// The old engine still answers, from its own generation.
-	if _, err := old.Index().Paper("added/1"); !errors.Is(err, index.ErrNotFound) {
+	if _, err := old.Store().Paper(context.Background(), "added/1"); !errors.Is(err, index.ErrNotFound) {
 		t.Errorf("old generation sees the new paper (err %v)", err)
 	}
 	if resp, err := old.Search(ctx, query.Request{Query: "graph kernels"}); err != nil || len(resp.Results) == 0 {
@@ -91,7 +91,7 @@ func TestReloaderSwitchesGenerations(t *testing.T) {
 // and never see a half-written index.
 func TestReloaderUnderConcurrentSearches(t *testing.T) {
 	dir := privateIndex(t)
-	r, err := OpenReloader(context.Background(), dir, nil)
+	r, err := OpenReloader(context.Background(), dir, nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestReloaderUnderConcurrentSearches(t *testing.T) {
 					// Hydrating each result reads stored fields: a torn
 					// generation would fail here.
 					for _, res := range resp.Results {
-						if _, err = e.Index().Paper(res.ID); err != nil {
+						if _, err = e.Store().Paper(context.Background(), res.ID); err != nil {
 							break
 						}
 					}
@@ -140,7 +140,7 @@ func TestReloaderUnderConcurrentSearches(t *testing.T) {
 			t.Fatal(err)
 		}
 		e, release, _ := r.Acquire()
-		st, err := e.Index().Stats()
+		st, err := e.Store().Stats(context.Background())
 		release()
 		if err != nil || st.Papers != 13+i || st.Vectors != st.Papers || int(st.KeywordDocs) != st.Papers {
 			t.Fatalf("after round %d: %+v %v", i, st, err)
@@ -162,7 +162,7 @@ func TestReloaderUnderConcurrentSearches(t *testing.T) {
 // on the generation it has; fixing the manifest lets the next check move.
 func TestReloaderKeepsServingWhenNewGenerationIsUnreadable(t *testing.T) {
 	dir := privateIndex(t)
-	r, err := OpenReloader(context.Background(), dir, nil)
+	r, err := OpenReloader(context.Background(), dir, nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestReloaderKeepsServingWhenNewGenerationIsUnreadable(t *testing.T) {
 }
 
 func TestReloaderClosed(t *testing.T) {
-	r, err := OpenReloader(context.Background(), privateIndex(t), nil)
+	r, err := OpenReloader(context.Background(), privateIndex(t), nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestReloaderClosed(t *testing.T) {
 // directory the second run deletes; open files keep it readable to the end.
 func TestHeldGenerationOutlivesItsDirectory(t *testing.T) {
 	dir := privateIndex(t)
-	r, err := OpenReloader(context.Background(), dir, nil)
+	r, err := OpenReloader(context.Background(), dir, nil, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestHeldGenerationOutlivesItsDirectory(t *testing.T) {
 	if err != nil || len(resp.Results) == 0 || resp.Results[0].Title == "" {
 		t.Fatalf("search on the removed generation: %+v %v", resp, err)
 	}
-	if p, err := held.Index().Paper(slashID); err != nil || p.Title == "" {
+	if p, err := held.Store().Paper(context.Background(), slashID); err != nil || p.Title == "" {
 		t.Fatalf("paper from the removed generation: %+v %v", p, err)
 	}
 }

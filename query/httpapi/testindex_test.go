@@ -18,6 +18,7 @@ import (
 
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/index/ingest"
+	"github.com/paperseek/paperseek/query"
 )
 
 // The shared index: the repository's sample papers, the judged fixture
@@ -109,12 +110,12 @@ func buildIndex(ctx context.Context, dir string, extra []index.Paper, files ...s
 			papers = append(papers, p)
 		}
 		rd.Close()
-		if _, _, err := w.Add(papers); err != nil {
+		if _, _, err := w.Add(context.Background(), papers); err != nil {
 			return err
 		}
 	}
 	if len(extra) > 0 {
-		if _, _, err := w.Add(extra); err != nil {
+		if _, _, err := w.Add(context.Background(), extra); err != nil {
 			return err
 		}
 	}
@@ -160,7 +161,7 @@ func newServer(t *testing.T, dir string, configure func(*Server)) (*Server, *syn
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	engines, err := OpenReloader(context.Background(), dir, logger)
+	engines, err := OpenReloader(context.Background(), dir, logger, query.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

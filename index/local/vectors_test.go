@@ -1,17 +1,22 @@
-package index
+package local
 
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 func unit(xs ...float32) []float32 {
@@ -48,7 +53,7 @@ func testStore(t *testing.T) *Vectors {
 	return v
 }
 
-func ids(hits []VectorHit) string {
+func ids(hits []index.Hit) string {
 	var s []string
 	for _, h := range hits {
 		s = append(s, h.ID)
@@ -147,15 +152,32 @@ func TestVectorsCorruptFileRefused(t *testing.T) {
 		{"truncated", good[:len(good)-7]},
 		{"empty", nil},
 		{"not ours", []byte("hello, world, this is not a vectors file")},
+		// A header claiming 65536 dimensions × 150 papers with a valid
+		// checksum: must be refused before allocating 39 MB.
+		{"huge header, valid checksum", func() []byte {
+			b := append([]byte(nil), vectorsMagic[:]...)
+			b = binary.AppendUvarint(b, 1<<16) // dims
+			b = binary.AppendUvarint(b, 150)   // count
+			b = binary.AppendUvarint(b, 0)     // partitionedAt
+			b = binary.AppendUvarint(b, 0)     // lists
+			b = append(b, make([]byte, 200)...)
+			return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			_, err := loadVectors(context.Background(), path)
-			if !errors.Is(err, ErrCorrupt) {
-				t.Errorf("err = %v, want ErrCorrupt", err)
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, index.ErrCorrupt) {
+				t.Errorf("err = %v, want index.ErrCorrupt", err)
+			}
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+				t.Errorf("refusing the file allocated %d MB", grew>>20)
 			}
 		})
 	}
@@ -305,7 +327,7 @@ func negate(v []float32) []float32 {
 	return out
 }
 
-func vecIDs(hits []VectorHit) []string {
+func vecIDs(hits []index.Hit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.ID)

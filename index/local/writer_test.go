@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"context"
@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/paperseek/paperseek/embed"
+	"github.com/paperseek/paperseek/index"
 )
 
 // corpus returns n small papers with distinct vocabulary, enough for the
 // local embedder to train on.
-func corpus(n int, prefix string) []Paper {
+func corpus(n int, prefix string) []index.Paper {
 	topics := []string{
 		"speculative decoding accelerates language model inference with a draft model",
 		"kv cache compression reduces memory for long context transformers",
@@ -21,10 +24,10 @@ func corpus(n int, prefix string) []Paper {
 		"protein folding prediction with deep attention networks",
 		"diffusion models generate images by iterative denoising",
 	}
-	out := make([]Paper, n)
+	out := make([]index.Paper, n)
 	for i := range out {
 		t := topics[i%len(topics)]
-		out[i] = Paper{
+		out[i] = index.Paper{
 			ID:         fmt.Sprintf("%s%03d", prefix, i),
 			Title:      fmt.Sprintf("Paper %d on %s", i, t[:20]),
 			Abstract:   fmt.Sprintf("We study %s. Variant %d of the method improves results.", t, i),
@@ -37,7 +40,7 @@ func corpus(n int, prefix string) []Paper {
 }
 
 // build runs one index run over papers into dir and returns its manifest.
-func build(t *testing.T, dir string, opts WriteOptions, papers ...[]Paper) *Manifest {
+func build(t *testing.T, dir string, opts index.WriteOptions, papers ...[]index.Paper) *Manifest {
 	t.Helper()
 	ctx := context.Background()
 	w, err := BeginWrite(ctx, dir, opts)
@@ -46,18 +49,21 @@ func build(t *testing.T, dir string, opts WriteOptions, papers ...[]Paper) *Mani
 	}
 	defer w.Abort()
 	for _, ps := range papers {
-		if _, _, err := w.Add(ps); err != nil {
+		if _, _, err := w.Add(context.Background(), ps); err != nil {
 			t.Fatalf("Add: %v", err)
 		}
 	}
-	m, err := w.Commit(ctx)
-	if err != nil {
+	if _, err := w.commit(ctx); err != nil {
 		t.Fatalf("Commit: %v", err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return m
 }
 
-func open(t *testing.T, dir string) *Index {
+func open(t *testing.T, dir string) *Store {
 	t.Helper()
 	ix, err := Open(context.Background(), dir)
 	if err != nil {
@@ -70,19 +76,19 @@ func open(t *testing.T, dir string) *Index {
 func TestCommitThenOpen(t *testing.T) {
 	dir := t.TempDir()
 	papers := corpus(30, "p")
-	m := build(t, dir, WriteOptions{}, papers)
-	if m.Papers != 30 || m.Generation != 1 || m.Embedder.Name != EmbedderLocal {
+	m := build(t, dir, index.WriteOptions{}, papers)
+	if m.Papers != 30 || m.Generation != 1 || m.Embedder.Name != "local" {
 		t.Fatalf("manifest = %+v, want 30 papers, generation 1, local embedder", m)
 	}
 	ix := open(t, dir)
-	st, err := ix.Stats()
+	st, err := ix.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Papers != 30 || st.KeywordDocs != 30 || st.Vectors != 30 {
 		t.Errorf("stats = %+v, want 30 papers in both legs", st)
 	}
-	got, err := ix.Paper("p007")
+	got, err := ix.Paper(context.Background(), "p007")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,29 +97,29 @@ func TestCommitThenOpen(t *testing.T) {
 		fmt.Sprint(got.Authors) != fmt.Sprint(want.Authors) || fmt.Sprint(got.Categories) != fmt.Sprint(want.Categories) {
 		t.Errorf("Paper(p007) = %+v, want %+v", got, want)
 	}
-	if _, err := ix.Paper("nope"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Paper(nope) error = %v, want ErrNotFound", err)
+	if _, err := ix.Paper(context.Background(), "nope"); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("Paper(nope) error = %v, want index.ErrNotFound", err)
 	}
 }
 
 func TestReplaceByID(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
-	w, err := BeginWrite(context.Background(), dir, WriteOptions{})
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
+	w, err := BeginWrite(context.Background(), dir, index.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	changed := corpus(30, "p")[:2]
 	changed[0].Title = "A replaced title about speculative decoding"
 	fresh := corpus(3, "new")
-	added, replaced, err := w.Add(append(changed, fresh...))
+	added, replaced, err := w.Add(context.Background(), append(changed, fresh...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The same id twice in one run replaces the first copy.
 	dup := changed[1]
 	dup.Title = "Second copy in the same run"
-	a2, r2, err := w.Add([]Paper{dup})
+	a2, r2, err := w.Add(context.Background(), []index.Paper{dup})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,26 +135,26 @@ func TestReplaceByID(t *testing.T) {
 	}
 	ix := open(t, dir)
 	for id, title := range map[string]string{"p000": changed[0].Title, "p001": dup.Title} {
-		p, err := ix.Paper(id)
+		p, err := ix.Paper(context.Background(), id)
 		if err != nil || p.Title != title {
 			t.Errorf("Paper(%s) = %q, %v; want title %q", id, p.Title, err, title)
 		}
 	}
-	if n := ix.Vectors().Count(); n != 33 {
+	if n := vecsOf(t, ix).Count(); n != 33 {
 		t.Errorf("vectors = %d, want 33", n)
 	}
 }
 
 func TestAbortLeavesPreviousGeneration(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
 	before, _ := os.ReadFile(filepath.Join(dir, manifestName))
 
-	w, err := BeginWrite(context.Background(), dir, WriteOptions{})
+	w, err := BeginWrite(context.Background(), dir, index.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.Add(corpus(5, "x")); err != nil {
+	if _, _, err := w.Add(context.Background(), corpus(5, "x")); err != nil {
 		t.Fatal(err)
 	}
 	w.Abort()
@@ -161,10 +167,10 @@ func TestAbortLeavesPreviousGeneration(t *testing.T) {
 		t.Errorf("aborted generation directory still exists (stat err %v)", err)
 	}
 	ix := open(t, dir)
-	if _, err := ix.Paper("x000"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.Paper(context.Background(), "x000"); !errors.Is(err, index.ErrNotFound) {
 		t.Errorf("paper from the aborted run is visible: %v", err)
 	}
-	if n := ix.Vectors().Count(); n != 30 {
+	if n := vecsOf(t, ix).Count(); n != 30 {
 		t.Errorf("vectors = %d, want 30", n)
 	}
 }
@@ -174,17 +180,17 @@ func TestAbortLeavesPreviousGeneration(t *testing.T) {
 // by hard links, so this proves the old copy really is left alone.
 func TestOpenReaderUnaffectedByLaterRun(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
 	old := open(t, dir)
 
 	changed := corpus(1, "p")
 	changed[0].Title = "Rewritten in generation two"
-	build(t, dir, WriteOptions{}, changed, corpus(4, "n"))
+	build(t, dir, index.WriteOptions{}, changed, corpus(4, "n"))
 
-	if p, err := old.Paper("p000"); err != nil || p.Title != corpus(1, "p")[0].Title {
+	if p, err := old.Paper(context.Background(), "p000"); err != nil || p.Title != corpus(1, "p")[0].Title {
 		t.Errorf("old reader sees %q, %v; want the generation-1 title", p.Title, err)
 	}
-	if n, _ := old.Keyword().DocCount(); n != 30 {
+	if n, _ := old.kw.DocCount(); n != 30 {
 		t.Errorf("old reader counts %d papers, want 30", n)
 	}
 	cur := open(t, dir)
@@ -195,14 +201,14 @@ func TestOpenReaderUnaffectedByLaterRun(t *testing.T) {
 
 func TestSecondWriterFailsFast(t *testing.T) {
 	dir := t.TempDir()
-	w, err := BeginWrite(context.Background(), dir, WriteOptions{})
+	w, err := BeginWrite(context.Background(), dir, index.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
 	done := make(chan error, 1)
 	go func() {
-		w2, err := BeginWrite(context.Background(), dir, WriteOptions{})
+		w2, err := BeginWrite(context.Background(), dir, index.WriteOptions{})
 		if err == nil {
 			w2.Abort()
 		}
@@ -210,15 +216,15 @@ func TestSecondWriterFailsFast(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		if !errors.Is(err, ErrLocked) {
-			t.Fatalf("second writer: %v, want ErrLocked", err)
+		if !errors.Is(err, index.ErrLocked) {
+			t.Fatalf("second writer: %v, want index.ErrLocked", err)
 		}
 	case <-time.After(20 * time.Second): // a hang, not a timing assertion
 		t.Fatal("second writer blocked instead of failing")
 	}
 	w.Abort()
 	// Once released, the lock can be taken again.
-	w3, err := BeginWrite(context.Background(), dir, WriteOptions{})
+	w3, err := BeginWrite(context.Background(), dir, index.WriteOptions{})
 	if err != nil {
 		t.Fatalf("writer after release: %v", err)
 	}
@@ -227,55 +233,55 @@ func TestSecondWriterFailsFast(t *testing.T) {
 
 func TestEmbedderMismatchRefused(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
-	_, err := BeginWrite(context.Background(), dir, WriteOptions{Embedder: EmbedderSpec{Name: EmbedderOpenAI}})
-	if !errors.Is(err, ErrEmbedderMismatch) {
-		t.Fatalf("err = %v, want ErrEmbedderMismatch", err)
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
+	_, err := BeginWrite(context.Background(), dir, index.WriteOptions{Embedder: embed.Spec{Name: "openai"}})
+	if !errors.Is(err, embed.ErrMismatch) {
+		t.Fatalf("err = %v, want embed.ErrMismatch", err)
 	}
 	// The refused run must not have left the index locked.
-	build(t, dir, WriteOptions{}, corpus(2, "q"))
+	build(t, dir, index.WriteOptions{}, corpus(2, "q"))
 }
 
 func TestOpenMissingIndex(t *testing.T) {
 	_, err := Open(context.Background(), t.TempDir())
-	if !errors.Is(err, ErrNoIndex) {
-		t.Fatalf("err = %v, want ErrNoIndex", err)
+	if !errors.Is(err, index.ErrNoIndex) {
+		t.Fatalf("err = %v, want index.ErrNoIndex", err)
 	}
 }
 
 func TestRetrainReembedsEverything(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
 	before := open(t, dir)
-	v1, _ := before.Vectors().Get("p000")
+	v1, _ := vecsOf(t, before).Get("p000")
 
 	// Without --retrain, new papers are embedded with the stored model, so
 	// old vectors do not move.
-	build(t, dir, WriteOptions{}, corpus(6, "n"))
+	build(t, dir, index.WriteOptions{}, corpus(6, "n"))
 	mid := open(t, dir)
-	v2, _ := mid.Vectors().Get("p000")
+	v2, _ := vecsOf(t, mid).Get("p000")
 	if fmt.Sprint(v1) != fmt.Sprint(v2) {
 		t.Error("adding papers without --retrain changed an existing vector")
 	}
-	m := build(t, dir, WriteOptions{Retrain: true})
+	m := build(t, dir, index.WriteOptions{Retrain: true})
 	if m.Papers != 36 {
 		t.Fatalf("papers after retrain = %d, want 36", m.Papers)
 	}
 	after := open(t, dir)
-	if after.Vectors().Count() != 36 {
-		t.Errorf("vectors after retrain = %d, want 36", after.Vectors().Count())
+	if vecsOf(t, after).Count() != 36 {
+		t.Errorf("vectors after retrain = %d, want 36", vecsOf(t, after).Count())
 	}
 }
 
 func TestRebuildStartsEmpty(t *testing.T) {
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
-	m := build(t, dir, WriteOptions{Rebuild: true}, corpus(12, "r"))
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
+	m := build(t, dir, index.WriteOptions{Rebuild: true}, corpus(12, "r"))
 	if m.Papers != 12 {
 		t.Fatalf("papers after rebuild = %d, want 12", m.Papers)
 	}
 	ix := open(t, dir)
-	if _, err := ix.Paper("p000"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.Paper(context.Background(), "p000"); !errors.Is(err, index.ErrNotFound) {
 		t.Errorf("paper from before the rebuild still present: %v", err)
 	}
 }
@@ -283,13 +289,13 @@ func TestRebuildStartsEmpty(t *testing.T) {
 func TestStaleGenerationsRemoved(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 4 {
-		build(t, dir, WriteOptions{}, corpus(30+i, "p"))
+		build(t, dir, index.WriteOptions{}, corpus(30+i, "p"))
 	}
 	// A crashed run's leftover directory is also collected.
 	if err := os.MkdirAll(filepath.Join(dir, genDirName(9)), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build(t, dir, WriteOptions{}, corpus(1, "z"))
+	build(t, dir, index.WriteOptions{}, corpus(1, "z"))
 	entries, _ := os.ReadDir(dir)
 	var gens []string
 	for _, e := range entries {
@@ -301,4 +307,14 @@ func TestStaleGenerationsRemoved(t *testing.T) {
 	if fmt.Sprint(gens) != want {
 		t.Errorf("generations on disk = %v, want %s (current and previous)", gens, want)
 	}
+}
+
+// vecsOf is the store's vector store, loaded.
+func vecsOf(t *testing.T, s *Store) *Vectors {
+	t.Helper()
+	v, err := s.loadVectors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

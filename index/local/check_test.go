@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 func TestCheckAndRepair(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	build(t, dir, WriteOptions{}, corpus(30, "p"))
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
 
 	r, err := Check(ctx, dir)
 	if err != nil || !r.OK || r.Papers != 30 || r.KeywordDocs != 30 || r.Vectors != 30 {
@@ -51,7 +53,7 @@ func TestCheckAndRepair(t *testing.T) {
 		t.Error("empty summary")
 	}
 
-	r, err = Repair(ctx, dir, WriteOptions{})
+	r, err = Repair(ctx, dir, index.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +61,10 @@ func TestCheckAndRepair(t *testing.T) {
 		t.Fatalf("after repair: %+v", r)
 	}
 	ix := open(t, dir)
-	if _, ok := ix.Vectors().Get("p003"); !ok {
+	if _, ok := vecsOf(t, ix).Get("p003"); !ok {
 		t.Error("p003 still has no vector")
 	}
-	if _, ok := ix.Vectors().Get("ghost"); ok {
+	if _, ok := vecsOf(t, ix).Get("ghost"); ok {
 		t.Error("the stray vector survived")
 	}
 }

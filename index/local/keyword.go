@@ -1,9 +1,11 @@
-package index
+package local
 
 import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/index"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -15,16 +17,19 @@ import (
 // Bleve field names. Only FieldText is ranked; the rest are stored for
 // display or indexed as exact terms for filters.
 const (
-	FieldText       = "text"       // title + "\n" + abstract, `en` analyzer: the ranking field
-	FieldTitle      = "title"      // stored only
-	FieldAbstract   = "abstract"   // stored only
-	FieldAuthors    = "authors"    // stored only, as given
-	FieldAuthorsLC  = "authors_lc" // lower-cased whole names, indexed for the --author filter
-	FieldCategories = "categories" // exact terms, stored and indexed
-	FieldYear       = "year"       // numeric, stored and indexed
-	FieldPublished  = "published"
+	FieldText       = "text"          // title + "\n" + abstract, `en` analyzer: the ranking field
+	FieldTitle      = "title"         // stored only
+	FieldAbstract   = "abstract"      // stored only
+	FieldAuthors    = "authors"       // stored only, as given
+	FieldAuthorsLC  = "authors_lc"    // lower-cased whole names, indexed for the --author filter
+	FieldCategories = "categories"    // exact terms, stored and indexed
+	FieldYear       = "year"          // numeric, stored and indexed
+	FieldPublished  = "published"     // stored as given, "YYYY-MM-DD"
+	FieldPubDay     = "published_day" // days since 1970-01-01, indexed for --since
 	FieldURL        = "url"
-	FieldDOI        = "doi"
+	FieldDOI        = "doi"   // external ids: exact terms, stored and indexed
+	FieldArXiv      = "arxiv" // for lookups (doi:…) and for recognising
+	FieldPMID       = "pmid"  // the same paper arriving from two sources
 )
 
 // boltTimeout bounds how long Bleve waits for its bbolt file lock. Bleve's
@@ -65,6 +70,10 @@ func keywordMapping() mapping.IndexMapping {
 	year.Store = true
 	year.IncludeInAll = false
 	year.DocValues = false
+	day := bleve.NewNumericFieldMapping()
+	day.Store = false
+	day.IncludeInAll = false
+	day.DocValues = false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(FieldText, text)
@@ -75,8 +84,11 @@ func keywordMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(FieldCategories, exact(true))
 	doc.AddFieldMappingsAt(FieldYear, year)
 	doc.AddFieldMappingsAt(FieldPublished, stored())
+	doc.AddFieldMappingsAt(FieldPubDay, day)
 	doc.AddFieldMappingsAt(FieldURL, stored())
-	doc.AddFieldMappingsAt(FieldDOI, stored())
+	doc.AddFieldMappingsAt(FieldDOI, exact(true))
+	doc.AddFieldMappingsAt(FieldArXiv, exact(true))
+	doc.AddFieldMappingsAt(FieldPMID, exact(true))
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
@@ -103,13 +115,13 @@ func openKeyword(path string, readOnly bool) (bleve.Index, error) {
 	}
 	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open keyword index %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: open keyword index %s: %v", index.ErrCorrupt, path, err)
 	}
 	return idx, nil
 }
 
 // keywordDoc is what Bleve indexes and stores for one paper.
-func keywordDoc(p *Paper) map[string]interface{} {
+func keywordDoc(p *index.Paper) map[string]interface{} {
 	d := map[string]interface{}{FieldText: p.Text()}
 	set := func(k, v string) {
 		if v != "" {
@@ -121,6 +133,11 @@ func keywordDoc(p *Paper) map[string]interface{} {
 	set(FieldPublished, p.Published)
 	set(FieldURL, p.URL)
 	set(FieldDOI, p.DOI)
+	set(FieldArXiv, p.ArXiv)
+	set(FieldPMID, p.PMID)
+	if day, ok := index.Day(p.Published); ok {
+		d[FieldPubDay] = float64(day)
+	}
 	if len(p.Authors) > 0 {
 		d[FieldAuthors] = p.Authors
 		lc := make([]string, len(p.Authors))
@@ -139,8 +156,8 @@ func keywordDoc(p *Paper) map[string]interface{} {
 }
 
 // paperFromDocument rebuilds a Paper from Bleve's stored fields.
-func paperFromDocument(doc bindex.Document) Paper {
-	p := Paper{ID: doc.ID()}
+func paperFromDocument(doc bindex.Document) index.Paper {
+	p := index.Paper{ID: doc.ID()}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
 		case FieldTitle:
@@ -157,6 +174,10 @@ func paperFromDocument(doc bindex.Document) Paper {
 			p.URL = string(f.Value())
 		case FieldDOI:
 			p.DOI = string(f.Value())
+		case FieldArXiv:
+			p.ArXiv = string(f.Value())
+		case FieldPMID:
+			p.PMID = string(f.Value())
 		case FieldYear:
 			if nf, ok := f.(bindex.NumericField); ok {
 				if v, err := nf.Number(); err == nil {
@@ -168,14 +189,14 @@ func paperFromDocument(doc bindex.Document) Paper {
 	return p
 }
 
-// lookupPaper returns the stored paper with id, or ErrNotFound.
-func lookupPaper(idx bleve.Index, id string) (Paper, error) {
+// lookupPaper returns the stored paper with id, or index.ErrNotFound.
+func lookupPaper(idx bleve.Index, id string) (index.Paper, error) {
 	doc, err := idx.Document(id)
 	if err != nil {
-		return Paper{}, fmt.Errorf("read paper %q: %w", id, err)
+		return index.Paper{}, fmt.Errorf("read paper %q: %w", id, err)
 	}
 	if doc == nil {
-		return Paper{}, fmt.Errorf("%w: no paper with id %s", ErrNotFound, quoteID(id))
+		return index.Paper{}, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
 	}
 	return paperFromDocument(doc), nil
 }

@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paperseek/paperseek/index"
+
 	chromem "github.com/philippgille/chromem-go"
 )
 
@@ -28,13 +30,14 @@ const vectorsName = "vectors.bin"
 // keyword leg, and the ranking field's length, for BM25's average.
 type PaperMeta struct {
 	Year       int
+	Published  string // first-version date "YYYY-MM-DD", or ""
 	Categories []string
 	AuthorsLC  []string // lower-cased author names, for the --author substring filter
 	Length     int      // tokens in the ranking field (title + abstract, `en` analyzer)
 }
 
-func metaOf(p *Paper, length int) PaperMeta {
-	m := PaperMeta{Year: p.Year, Categories: p.Categories, Length: length}
+func metaOf(p *index.Paper, length int) PaperMeta {
+	m := PaperMeta{Year: p.Year, Published: p.Published, Categories: p.Categories, Length: length}
 	for _, a := range p.Authors {
 		m.AuthorsLC = append(m.AuthorsLC, strings.ToLower(a))
 	}
@@ -128,6 +131,20 @@ func (v *Vectors) Get(id string) ([]float32, bool) {
 	return r.vec, true
 }
 
+// Has reports whether id has a vector (possibly a null one).
+func (v *Vectors) Has(id string) bool {
+	_, ok := v.recs[id]
+	return ok
+}
+
+// setPublished fills in a paper's publication date (vectors files of
+// format-1 indexes lack it).
+func (v *Vectors) setPublished(id, date string) {
+	if r, ok := v.recs[id]; ok {
+		r.meta.Published = date
+	}
+}
+
 // IDs returns every id, sorted.
 func (v *Vectors) IDs() []string { return slices.Sorted(maps.Keys(v.recs)) }
 
@@ -198,16 +215,10 @@ func (v *Vectors) Delete(ctx context.Context, ids ...string) error {
 	return nil
 }
 
-// VectorHit is one semantic-leg result: cosine similarity, best first.
-type VectorHit struct {
-	ID    string
-	Score float64
-}
-
 // Search returns the n papers most similar to q that keep accepts (nil keeps
 // all). In a partitioned store it scans the nearest quarter of the lists,
 // and the rest too when a filter leaves fewer than n papers there.
-func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*PaperMeta) bool) ([]index.Hit, error) {
 	if n <= 0 || len(v.recs) == 0 || isZero(q) {
 		return nil, nil
 	}
@@ -219,7 +230,7 @@ func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*Pap
 	if len(order) == 1 {
 		probe = 1
 	}
-	var hits []VectorHit
+	var hits []index.Hit
 	for i, list := range order {
 		if i >= probe && len(hits) >= n {
 			break
@@ -232,7 +243,7 @@ func (v *Vectors) Search(ctx context.Context, q []float32, n int, keep func(*Pap
 	}
 	// Equal similarities come back in map order; sort by id too so the
 	// same query always ranks the same way.
-	slices.SortFunc(hits, func(a, b VectorHit) int {
+	slices.SortFunc(hits, func(a, b index.Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
@@ -266,7 +277,7 @@ func (v *Vectors) probeOrder(q []float32) []int {
 // searchList returns one list's n best papers that keep accepts. chromem-go
 // has no predicate filters, so a filtered search widens its window until n
 // papers pass or the whole list has been seen.
-func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*PaperMeta) bool) ([]VectorHit, error) {
+func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []float32, n int, keep func(*PaperMeta) bool) ([]index.Hit, error) {
 	total := col.Count()
 	if total == 0 {
 		return nil, nil
@@ -277,13 +288,13 @@ func (v *Vectors) searchList(ctx context.Context, col *chromem.Collection, q []f
 		if err != nil {
 			return nil, fmt.Errorf("semantic search: %w", err)
 		}
-		hits := make([]VectorHit, 0, min(n, len(res)))
+		hits := make([]index.Hit, 0, min(n, len(res)))
 		for _, r := range res {
 			rec := v.recs[r.ID]
 			if rec == nil || rec.null || (keep != nil && !keep(&rec.meta)) {
 				continue
 			}
-			hits = append(hits, VectorHit{ID: r.ID, Score: float64(r.Similarity)})
+			hits = append(hits, index.Hit{ID: r.ID, Score: float64(r.Similarity)})
 		}
 		if len(hits) >= n || window == total {
 			return hits, nil
@@ -419,7 +430,11 @@ func isZero(v []float32) bool {
 // The vectors file: a header, the partition centroids, one record per paper
 // (with its list), and a CRC-32 of everything before it. A file that fails
 // the check is reported as corrupt, never half-loaded.
-var vectorsMagic = [8]byte{'P', 'S', 'V', 'E', 'C', 0, 0, 3}
+var vectorsMagic = [8]byte{'P', 'S', 'V', 'E', 'C', 0, 0, 4}
+
+// vectorsMagicV3 is the file of format-1 indexes (no publication dates),
+// read only to upgrade them.
+var vectorsMagicV3 = [8]byte{'P', 'S', 'V', 'E', 'C', 0, 0, 3}
 
 // save writes the store to path atomically.
 func (v *Vectors) save(path string) error {
@@ -470,6 +485,7 @@ func (v *Vectors) save(path string) error {
 		putString(id)
 		putUvarint(uint64(r.list))
 		putUvarint(uint64(r.meta.Year))
+		putString(r.meta.Published)
 		putStrings(r.meta.Categories)
 		putStrings(r.meta.AuthorsLC)
 		putUvarint(uint64(r.meta.Length))
@@ -500,12 +516,13 @@ func (v *Vectors) save(path string) error {
 func loadVectors(ctx context.Context, path string) (*Vectors, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: read %s: %v", index.ErrCorrupt, path, err)
 	}
-	corrupt := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrCorrupt, path, why) }
-	if len(data) < len(vectorsMagic)+4 || [8]byte(data[:8]) != vectorsMagic {
+	corrupt := func(why string) error { return fmt.Errorf("%w: %s: %s", index.ErrCorrupt, path, why) }
+	if len(data) < len(vectorsMagic)+4 || ([8]byte(data[:8]) != vectorsMagic && [8]byte(data[:8]) != vectorsMagicV3) {
 		return nil, corrupt("not a paperseek vectors file of this version")
 	}
+	v3 := [8]byte(data[:8]) == vectorsMagicV3
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
 	if crc32.ChecksumIEEE(body) != sum {
 		return nil, corrupt("checksum mismatch (the file is damaged)")
@@ -515,7 +532,10 @@ func loadVectors(ctx context.Context, path string) (*Vectors, error) {
 	count := int(r.uvarint())
 	partitionedAt := int(r.uvarint())
 	nLists := int(r.uvarint())
-	if r.err != nil || dims <= 0 || dims > 1<<16 || count < 0 || count > len(body) || nLists > maxLists {
+	// Every vector is 4·dims bytes of what follows: a header claiming more
+	// than the file holds is corrupt, and must never become an allocation.
+	if r.err != nil || dims <= 0 || dims > 1<<16 || count < 0 || nLists < 0 || nLists > maxLists ||
+		uint64(dims)*4*(uint64(count)+uint64(nLists)) > uint64(len(r.b)) {
 		return nil, corrupt("bad header")
 	}
 	readVec := func(dst []float32) {
@@ -546,7 +566,11 @@ func loadVectors(ctx context.Context, path string) (*Vectors, error) {
 	for i := range count {
 		id := r.string()
 		rec := &vecRecord{list: int(r.uvarint())}
-		rec.meta = PaperMeta{Year: int(r.uvarint()), Categories: r.strings(), AuthorsLC: r.strings(), Length: int(r.uvarint())}
+		rec.meta.Year = int(r.uvarint())
+		if !v3 {
+			rec.meta.Published = r.string()
+		}
+		rec.meta.Categories, rec.meta.AuthorsLC, rec.meta.Length = r.strings(), r.strings(), int(r.uvarint())
 		rec.vec = backing[i*dims : (i+1)*dims : (i+1)*dims]
 		readVec(rec.vec)
 		if r.err != nil {

@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 const lockName = "LOCK"
@@ -30,7 +32,7 @@ func acquireWriterLock(dir string) (*writerLock, error) {
 			}
 		}
 		f.Close()
-		return nil, fmt.Errorf("%w%s: another `paperseek index` is writing to %s; wait for it to finish", ErrLocked, holder, dir)
+		return nil, fmt.Errorf("%w%s: another `paperseek index` is writing to %s; wait for it to finish", index.ErrLocked, holder, dir)
 	}
 	// The pid is only a hint for the message above; the flock is the lock.
 	if err := f.Truncate(0); err == nil {

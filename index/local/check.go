@@ -1,4 +1,4 @@
-package index
+package local
 
 import (
 	"context"
@@ -7,65 +7,42 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/paperseek/paperseek/embed"
+	"github.com/paperseek/paperseek/index"
+
 	"github.com/blevesearch/bleve/v2"
 )
 
 // CheckReport is what `paperseek check` finds in an index directory.
-type CheckReport struct {
-	Generation  int `json:"generation"`
-	Papers      int `json:"papers"` // as the manifest records
-	KeywordDocs int `json:"keyword_docs"`
-	Vectors     int `json:"vectors"`
-	// MissingVectors are papers in the keyword index without a vector;
-	// OrphanVectors are vectors of papers the keyword index lacks.
-	MissingVectors []string `json:"missing_vectors,omitempty"`
-	OrphanVectors  []string `json:"orphan_vectors,omitempty"`
-	// Leftovers are files an interrupted run left behind; they do no harm
-	// and the next index run removes them.
-	Leftovers []string `json:"leftovers,omitempty"`
-	OK        bool     `json:"ok"`
-	Repaired  bool     `json:"repaired,omitempty"`
-}
-
-// Summary is a one-line account of the report.
-func (r CheckReport) Summary() string {
-	if r.OK {
-		s := fmt.Sprintf("ok: generation %d, %d papers, each with exactly one vector", r.Generation, r.Papers)
-		if r.Repaired {
-			s += " (repaired)"
-		}
-		return s
-	}
-	var problems []string
-	if r.KeywordDocs != r.Papers {
-		problems = append(problems, fmt.Sprintf("the manifest records %d papers but the keyword index holds %d", r.Papers, r.KeywordDocs))
-	}
-	if n := len(r.MissingVectors); n > 0 {
-		problems = append(problems, fmt.Sprintf("%d papers have no vector (first: %q)", n, r.MissingVectors[0]))
-	}
-	if n := len(r.OrphanVectors); n > 0 {
-		problems = append(problems, fmt.Sprintf("%d vectors belong to no paper (first: %q)", n, r.OrphanVectors[0]))
-	}
-	return strings.Join(problems, "; ") + "; run `paperseek check --repair`"
-}
+type CheckReport = index.CheckReport
 
 // Check verifies that the current generation opens and that its keyword
 // index and vector store hold exactly the same papers. Opening already
 // verifies the vectors file's checksum and the local model.
 func Check(ctx context.Context, dir string) (CheckReport, error) {
-	ix, err := Open(ctx, dir)
+	st, err := Open(ctx, dir)
 	if err != nil {
 		return CheckReport{}, err
 	}
-	defer ix.Close()
-	r, err := compareLegs(ix.kw, ix.vectors)
+	defer st.Close()
+	vecs, err := st.loadVectors()
+	if err != nil {
+		return CheckReport{}, err
+	}
+	if err := st.checkModel(); err != nil {
+		return CheckReport{}, err
+	}
+	r, err := compareLegs(st.kw, vecs)
 	if err != nil {
 		return r, err
 	}
-	r.Generation = ix.manifest.Generation
-	r.Papers = ix.manifest.Papers
-	r.Leftovers = leftovers(dir, ix.manifest.Generation)
-	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers
+	r.Generation = st.manifest.Generation
+	r.Papers = st.manifest.Papers
+	r.Leftovers = leftovers(dir, st.manifest.Generation)
+	if r.SharedIDs, err = sharedIDs(ctx, st.kw); err != nil {
+		return r, err
+	}
+	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers && len(r.SharedIDs) == 0
 	return r, nil
 }
 
@@ -73,18 +50,18 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 // are embedded with the index's own embedder, vectors without a paper are
 // dropped. Like any index run it holds the writer lock and commits
 // atomically.
-func Repair(ctx context.Context, dir string, opts WriteOptions) (CheckReport, error) {
+func Repair(ctx context.Context, dir string, opts index.WriteOptions) (CheckReport, error) {
 	// A healthy index is left alone: no new generation, no new timestamp.
 	if r, err := Check(ctx, dir); err == nil && r.OK {
 		return r, nil
 	}
-	w, err := BeginWrite(ctx, dir, WriteOptions{Workers: opts.Workers, Progress: opts.Progress})
+	w, err := BeginWrite(ctx, dir, index.WriteOptions{Workers: opts.Workers, Progress: opts.Progress})
 	if err != nil {
 		return CheckReport{}, err
 	}
 	defer w.Abort()
 	if w.prev == nil {
-		return CheckReport{}, fmt.Errorf("%w at %s: nothing to repair", ErrNoIndex, dir)
+		return CheckReport{}, fmt.Errorf("%w at %s: nothing to repair", index.ErrNoIndex, dir)
 	}
 	r, err := compareLegs(w.kw, w.vectors)
 	if err != nil {
@@ -187,4 +164,67 @@ func leftovers(dir string, current int) []string {
 		}
 	}
 	return out
+}
+
+// checkModel verifies that the generation's model, if it has one, is whole
+// and loads as the embedder it records.
+func (s *Store) checkModel() error {
+	st := s.manifest.embedderState(s.genDir)
+	if st.Model == nil {
+		return nil
+	}
+	if _, err := embed.ForQueries(st, ""); err != nil {
+		return fmt.Errorf("%w: embedding model: %w", index.ErrCorrupt, err)
+	}
+	return nil
+}
+
+// sharedIDs lists external ids that more than one paper holds: the terms
+// of the external-id fields whose count says more than one, confirmed by a
+// search.
+func sharedIDs(ctx context.Context, kw bleve.Index) ([]string, error) {
+	var out []string
+	for _, kind := range []string{index.RefDOI, index.RefArXiv, index.RefPMID} {
+		field := refField[kind]
+		dict, err := kw.FieldDict(field)
+		if err != nil {
+			return nil, fmt.Errorf("keyword index: %w", err)
+		}
+		var shared []string
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return nil, fmt.Errorf("keyword index: %w", err)
+			}
+			if e == nil {
+				break
+			}
+			if e.Count > 1 {
+				shared = append(shared, e.Term)
+			}
+		}
+		dict.Close()
+		for _, v := range shared {
+			q := bleve.NewTermQuery(v)
+			q.SetField(field)
+			req := bleve.NewSearchRequestOptions(q, 10, 0, false)
+			req.SortBy([]string{"_id"})
+			res, err := kw.SearchInContext(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("keyword index: %w", err)
+			}
+			// A term's count includes replaced papers not yet merged away:
+			// only papers a search finds share it.
+			if len(res.Hits) < 2 {
+				continue
+			}
+			line := kind + ":" + v
+			for _, h := range res.Hits {
+				line += " " + h.ID
+			}
+			out = append(out, line)
+		}
+	}
+	return out, nil
 }

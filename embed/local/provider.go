@@ -1,0 +1,66 @@
+package local
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/paperseek/paperseek/embed"
+)
+
+// Name is this embedder's name in --embedder and in index fingerprints.
+const Name = "local"
+
+func init() { embed.Register(Name, provider{}) }
+
+type provider struct{}
+
+// Query loads the model an index recorded.
+func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
+	return modelOf(st)
+}
+
+func modelOf(st embed.State) (*Model, error) {
+	if st.Model == nil {
+		return nil, fmt.Errorf("%w: the index holds no local model", ErrCorrupt)
+	}
+	b, err := st.Model.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("read local model: %w", err)
+	}
+	return decode(b)
+}
+
+// Prepare keeps an index's model (papers added later are embedded with the
+// stored model: a silent retrain would move every old vector), or trains a
+// new one from the corpus for a new index or a retrain.
+func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepared, error) {
+	if a.Prev != nil && !a.Retrain {
+		m, err := modelOf(*a.Prev)
+		if err != nil {
+			return nil, err
+		}
+		return &embed.Prepared{Embedder: m, State: *a.Prev}, nil
+	}
+	if a.Phase != nil {
+		a.Phase("training")
+	}
+	dims := a.Spec.Dimensions
+	if dims == 0 && a.Prev != nil {
+		dims = a.Prev.Fingerprint.Dimensions
+	}
+	m, err := Train(ctx, a.Corpus, Options{Dimensions: dims, Workers: a.Workers})
+	if err != nil {
+		return nil, fmt.Errorf("train local embedding model: %w", err)
+	}
+	return &embed.Prepared{
+		Embedder:     m,
+		State:        embed.State{Fingerprint: m.Fingerprint(), Model: modelBlob{m}},
+		ModelChanged: true,
+		ReembedAll:   true,
+	}, nil
+}
+
+// modelBlob serialises a trained model when the index stores it.
+type modelBlob struct{ m *Model }
+
+func (b modelBlob) Bytes() ([]byte, error) { return b.m.Encode() }

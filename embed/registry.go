@@ -1,0 +1,140 @@
+package embed
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// State is what an index records about its embedder: enough to re-create
+// it for queries on any machine that can read the index.
+type State struct {
+	Fingerprint Fingerprint
+	// Config holds what re-creating the embedder needs beyond the
+	// fingerprint (e.g. an embedding server's base URL).
+	Config map[string]string
+	// Model is the learned model of an embedder that keeps one inside the
+	// index (local); nil for the others.
+	Model Blob
+}
+
+// Blob is a stored model, read only when an embedder needs it.
+type Blob interface {
+	// Bytes returns the model's bytes. They may be a read-only mapping of
+	// a file: callers must not modify them.
+	Bytes() ([]byte, error)
+}
+
+// BytesBlob is a Blob held in memory.
+type BytesBlob []byte
+
+// Bytes implements Blob.
+func (b BytesBlob) Bytes() ([]byte, error) { return b, nil }
+
+// Provider makes embedders of one name. Embedder packages register one
+// (Register) from their init; an index never names a concrete embedder.
+type Provider interface {
+	// Query re-creates the embedder recorded in st, for embedding queries.
+	// baseURL, when not empty, overrides a recorded server address.
+	Query(st State, baseURL string) (Embedder, error)
+	// Prepare returns the embedder for an index run.
+	Prepare(ctx context.Context, args PrepareArgs) (*Prepared, error)
+}
+
+// PrepareArgs is what an index run knows when it needs its embedder.
+type PrepareArgs struct {
+	// Spec is what the user asked for; zero fields mean "as Prev has it".
+	Spec Spec
+	// Prev is the index's recorded state; nil for a new index or a rebuild.
+	Prev *State
+	// Retrain re-learns a trained model from the whole corpus.
+	Retrain bool
+	// Corpus streams the text of every paper in the index as the run will
+	// leave it, for embedders that learn from it. It may be called more
+	// than once.
+	Corpus func(fn func(text string) error) error
+	// CacheDir is where a remote embedder may keep its embedding cache
+	// ("" for none).
+	CacheDir string
+	// Workers bounds training threads or concurrent requests (0: default).
+	Workers int
+	// Phase, if set, is told when a long phase (training) starts.
+	Phase func(name string)
+}
+
+// Prepared is the embedder of an index run.
+type Prepared struct {
+	Embedder Embedder
+	// State is what the index must record after the run.
+	State State
+	// ModelChanged says State.Model is new and must be stored; otherwise
+	// it is Prev's model, unchanged.
+	ModelChanged bool
+	// ReembedAll says the vector space changed: every paper needs a new
+	// vector and no old vector may survive.
+	ReembedAll bool
+	// Close releases what the embedder opened (a cache); may be nil.
+	Close func() error
+}
+
+var (
+	providersMu sync.RWMutex
+	providers   = map[string]Provider{}
+)
+
+// Register makes the embedder name available. It panics on a duplicate
+// name, a programming error.
+func Register(name string, p Provider) {
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	if _, dup := providers[name]; dup {
+		panic("embed: provider registered twice: " + name)
+	}
+	providers[name] = p
+}
+
+// DefaultName is the embedder of a new index when none is asked for: the
+// one that needs no network.
+const DefaultName = "local"
+
+func provider(name string) (Provider, error) {
+	providersMu.RLock()
+	defer providersMu.RUnlock()
+	if p := providers[name]; p != nil {
+		return p, nil
+	}
+	var names []string
+	for n := range providers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("%w %q (want %s)", ErrUnknown, name, strings.Join(names, " or "))
+}
+
+// ForQueries re-creates the embedder recorded in st, for queries.
+func ForQueries(st State, baseURL string) (Embedder, error) {
+	p, err := provider(st.Fingerprint.Name)
+	if err != nil {
+		return nil, err
+	}
+	return p.Query(st, baseURL)
+}
+
+// Prepare returns the embedder for an index run: the one args.Spec names,
+// else the one the index has, else DefaultName.
+func Prepare(ctx context.Context, args PrepareArgs) (*Prepared, error) {
+	name := args.Spec.Name
+	if name == "" {
+		name = DefaultName
+		if args.Prev != nil {
+			name = args.Prev.Fingerprint.Name
+		}
+	}
+	p, err := provider(name)
+	if err != nil {
+		return nil, err
+	}
+	return p.Prepare(ctx, args)
+}

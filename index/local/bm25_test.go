@@ -1,0 +1,129 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+// The keyword leg reads tf, df and document lengths from Bleve's postings
+// and norms. Check it against BM25 computed the slow, obvious way: analyse
+// every stored paper and count.
+func TestBM25MatchesBruteForce(t *testing.T) {
+	dir := t.TempDir()
+	papers := corpus(60, "p")
+	build(t, dir, index.WriteOptions{}, papers)
+	s := open(t, dir)
+	ctx := context.Background()
+	type doc struct {
+		tf  map[string]int
+		len int
+	}
+	docs := map[string]doc{}
+	df := map[string]int{}
+	total := 0
+	for _, p := range papers {
+		d := doc{tf: map[string]int{}}
+		for _, term := range index.Terms(p.Text()) {
+			d.tf[term]++
+			d.len++
+		}
+		for term := range d.tf {
+			df[term]++
+		}
+		total += d.len
+		docs[p.ID] = d
+	}
+	n := float64(len(docs))
+	avgdl := float64(total) / n
+	if got, err := s.avgLength(); err != nil || math.Abs(got-avgdl) > 1e-9 {
+		t.Fatalf("stored average length %v (%v), brute force %v", got, err, avgdl)
+	}
+	for _, q := range []string{"speculative decoding", "kv cache cache compression", "protein folding attention networks", "zzzz"} {
+		qtf := map[string]int{}
+		for _, term := range index.Terms(q) {
+			qtf[term]++
+		}
+		hits, err := s.Keyword(ctx, index.KeywordQuery{Text: q}, index.Filter{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range hits {
+			d := docs[h.ID]
+			var want float64
+			for term, qn := range qtf {
+				tf := float64(d.tf[term])
+				if tf == 0 {
+					continue
+				}
+				idf := math.Log(1 + (n-float64(df[term])+0.5)/(float64(df[term])+0.5))
+				want += float64(qn) * idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(d.len)/avgdl))
+			}
+			if math.Abs(h.Score-want) > 1e-6*max(1, want) {
+				t.Errorf("%q: %s scored %v, brute force %v", q, h.ID, h.Score, want)
+			}
+			if i > 0 && h.Score > hits[i-1].Score {
+				t.Errorf("%q: scores rise at %d", q, i)
+			}
+		}
+		if q == "zzzz" && len(hits) != 0 {
+			t.Errorf("a word no paper has found %d papers", len(hits))
+		}
+	}
+}
+
+// The keyword ranking for n is a prefix of the ranking for any larger n,
+// across the re-scoring blocks and with filters: the property paging rests
+// on. (Re-scoring Bleve's top max(n, 200) as one block broke it.)
+func TestKeywordIsPrefixStable(t *testing.T) {
+	dir := t.TempDir()
+	// Lengths and term counts vary widely, so BM25 and Bleve's tf-idf
+	// disagree about the order of many papers.
+	papers := corpus(1500, "p")
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("speculative decoding draft model memory transformers")
+	for i := range papers {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(words[rng.IntN(len(words))] + " ")
+		}
+		for range rng.IntN(120) {
+			fmt.Fprintf(&b, "filler%d ", rng.IntN(400))
+		}
+		papers[i].Abstract += " " + b.String()
+	}
+	build(t, dir, index.WriteOptions{}, papers)
+	s := open(t, dir)
+	ctx := context.Background()
+	for _, f := range []index.Filter{{}, {Years: index.YearRange{From: 2021, To: 2023}}, {Categories: []string{"cs.CL", "cs.LG"}}} {
+		q := index.KeywordQuery{Text: "speculative decoding draft model memory transformers"}
+		full, err := s.Keyword(ctx, q, f, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full) < 2*rescoreBlock+50 {
+			t.Fatalf("filter %+v: only %d hits; the test needs more than two blocks", f, len(full))
+		}
+		for _, n := range []int{1, 10, 99, 199, 200, 201, 250, 399, 401, 600} {
+			got, err := s.Keyword(ctx, q, f, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids(got) != ids(full[:min(n, len(full))]) {
+				t.Errorf("filter %+v: the top %d is not a prefix of the top 1000", f, n)
+			}
+		}
+		seen := map[string]bool{}
+		for _, h := range full {
+			if seen[h.ID] {
+				t.Fatalf("filter %+v: %s ranked twice", f, h.ID)
+			}
+			seen[h.ID] = true
+		}
+	}
+}

@@ -1,0 +1,332 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/paperseek/paperseek/embed"
+	"github.com/paperseek/paperseek/index"
+)
+
+const keywordDirName = "keyword"
+
+// Store is a read-only view of the current generation of an index
+// directory: what `search`, `get`, `related`, `stats` and `serve` use.
+// Writers build the next generation beside it, so an open Store is never
+// disturbed by an `index` run.
+//
+// Opening reads the manifest and opens the Bleve index (a few
+// milliseconds: every command reads papers); the vectors and the model are
+// loaded the first time a method needs them, so `get` and `stats` never
+// touch them.
+type Store struct {
+	dir      string
+	genDir   string
+	manifest Manifest
+	kw       bleve.Index
+
+	vecOnce sync.Once
+	vectors *Vectors
+	vecErr  error
+
+	// embedder is the recorded embedder; its model is read once, when
+	// first needed.
+	embedder embed.State
+}
+
+var _ index.Store = (*Store)(nil)
+
+// Open opens dir's current generation for reading. It fails with an error
+// wrapping index.ErrNoIndex when dir holds no index.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	for attempt := 0; ; attempt++ {
+		m, err := ReadManifest(dir)
+		if err != nil {
+			return nil, err
+		}
+		st, err := openGeneration(dir, m)
+		if err == nil || attempt == 2 {
+			return st, err
+		}
+		// Two index runs may have committed while we opened, removing the
+		// generation we had read; then the manifest names a newer one.
+		if now, merr := ReadManifest(dir); merr != nil || now.Generation == m.Generation {
+			return nil, err
+		}
+	}
+}
+
+func openGeneration(dir string, m *Manifest) (*Store, error) {
+	if m.Format < FormatVersion {
+		return nil, fmt.Errorf("%w: the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
+			index.ErrUsage, dir, m.Format, dir)
+	}
+	genDir := filepath.Join(dir, genDirName(m.Generation))
+	if _, err := os.Stat(genDir); err != nil {
+		return nil, fmt.Errorf("%w: generation %d named by the manifest is missing", index.ErrCorrupt, m.Generation)
+	}
+	kw, err := openKeyword(filepath.Join(genDir, keywordDirName), true)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, embedder: m.embedderState(genDir)}, nil
+}
+
+// Close releases the index files.
+func (s *Store) Close() error { return s.kw.Close() }
+
+// Location is the index directory.
+func (s *Store) Location() string { return s.dir }
+
+// Manifest describes the open generation.
+func (s *Store) Manifest() Manifest { return s.manifest }
+
+// Info implements index.Store.
+func (s *Store) Info() index.Info { return s.manifest.info(s.dir) }
+
+// Preload loads what Open leaves for later (the vectors and the model), so
+// that a server pays for it before its first request, not during it, and
+// keeps serving its generation even after an index run removed its files.
+func (s *Store) Preload() error {
+	if _, err := s.loadVectors(); err != nil {
+		return err
+	}
+	if s.embedder.Model != nil {
+		if _, err := s.embedder.Model.Bytes(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadVectors loads the vector store once.
+func (s *Store) loadVectors() (*Vectors, error) {
+	s.vecOnce.Do(func() {
+		s.vectors, s.vecErr = loadVectors(context.Background(), filepath.Join(s.genDir, vectorsName))
+	})
+	return s.vectors, s.vecErr
+}
+
+// Paper implements index.Store.
+func (s *Store) Paper(_ context.Context, id string) (index.Paper, error) {
+	return lookupPaper(s.kw, id)
+}
+
+// Papers implements index.Store.
+func (s *Store) Papers(ctx context.Context, ids []string) ([]index.Paper, error) {
+	out := make([]index.Paper, len(ids))
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := lookupPaper(s.kw, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// Vector implements index.Store.
+func (s *Store) Vector(_ context.Context, id string) ([]float32, error) {
+	v, err := s.loadVectors()
+	if err != nil {
+		return nil, err
+	}
+	if vec, ok := v.Get(id); ok {
+		return vec, nil
+	}
+	if !v.Has(id) {
+		return nil, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+	}
+	return nil, nil
+}
+
+// Nearest implements index.Store.
+func (s *Store) Nearest(ctx context.Context, vec []float32, f index.Filter, n int) ([]index.Hit, error) {
+	v, err := s.loadVectors()
+	if err != nil {
+		return nil, err
+	}
+	return v.Search(ctx, vec, n, keepFunc(f))
+}
+
+// keepFunc is the semantic leg's version of the keyword leg's filter.
+func keepFunc(f index.Filter) func(*PaperMeta) bool {
+	if f.IsZero() {
+		return nil
+	}
+	author := strings.ToLower(f.Author)
+	return func(m *PaperMeta) bool {
+		if !f.Years.Contains(m.Year) {
+			return false
+		}
+		if len(f.Categories) > 0 && !anyEqual(m.Categories, f.Categories) {
+			return false
+		}
+		if author != "" && !anyContains(m.AuthorsLC, author) {
+			return false
+		}
+		// "YYYY-MM-DD" dates compare as strings.
+		if f.Since != "" && (m.Published == "" || m.Published < f.Since) {
+			return false
+		}
+		return true
+	}
+}
+
+func anyEqual(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyContains(names []string, sub string) bool {
+	for _, n := range names {
+		if strings.Contains(n, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// EmbedderState implements index.Store: the fingerprint and config from
+// the manifest, and the model file of the generation, read when needed.
+func (s *Store) EmbedderState(context.Context) (embed.State, error) {
+	return s.embedder, nil
+}
+
+// Stats implements index.Store. It reads the manifest's counts and the
+// keyword index's own count; the vectors file is not opened.
+func (s *Store) Stats(context.Context) (index.Stats, error) {
+	n, err := s.kw.DocCount()
+	if err != nil {
+		return index.Stats{}, fmt.Errorf("count keyword documents: %w", err)
+	}
+	size, err := dirSize(s.genDir)
+	if err != nil {
+		return index.Stats{}, fmt.Errorf("measure index size: %w", err)
+	}
+	m := s.manifest
+	vectors := m.Vectors
+	if m.Vectors == nil { // written before the manifest counted vectors
+		v, err := s.loadVectors()
+		if err != nil {
+			return index.Stats{}, err
+		}
+		c := v.Count()
+		vectors = &c
+	}
+	return index.Stats{
+		Papers:      m.Papers,
+		Embedder:    m.Embedder.Name,
+		Model:       m.Embedder.Model,
+		Dimensions:  m.Embedder.Dimensions,
+		IndexBytes:  size,
+		Created:     m.Created.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		Updated:     m.Updated.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		Generation:  m.Generation,
+		KeywordDocs: n,
+		Vectors:     *vectors,
+	}, nil
+}
+
+func dirSize(dir string) (int64, error) {
+	var total int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			total += info.Size()
+		}
+		return nil
+	})
+	return total, err
+}
+
+// fileBlob is a model file read when an embedder first needs it.
+type fileBlob struct {
+	path string
+	once sync.Once
+	data []byte
+	err  error
+}
+
+func (b *fileBlob) Bytes() ([]byte, error) {
+	b.once.Do(func() {
+		b.data, b.err = os.ReadFile(b.path)
+		if b.err != nil {
+			if errors.Is(b.err, fs.ErrNotExist) {
+				b.err = fmt.Errorf("%w: the model file %s is missing", index.ErrCorrupt, b.path)
+			} else {
+				b.err = fmt.Errorf("read model %s: %w", b.path, b.err)
+			}
+		}
+	})
+	return b.data, b.err
+}
+
+// backend registers the directory store for plain paths.
+type backend struct{}
+
+func init() { index.Register("", backend{}) }
+
+func (backend) Open(ctx context.Context, location string) (index.Store, error) {
+	st, err := Open(ctx, location)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return st, nil
+}
+
+func (backend) Stat(_ context.Context, location string) (index.Info, error) {
+	m, err := ReadManifest(location)
+	if err != nil {
+		return index.Info{}, err
+	}
+	return m.info(location), nil
+}
+
+func (backend) BeginWrite(ctx context.Context, location string, opts index.WriteOptions) (index.Writer, error) {
+	w, err := BeginWrite(ctx, location, opts)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (backend) Check(ctx context.Context, location string, repair bool, opts index.WriteOptions) (index.CheckReport, error) {
+	if repair {
+		return Repair(ctx, location, opts)
+	}
+	return Check(ctx, location)
+}
+
+// VectorIDs lists every paper that has a vector, sorted (for tools and
+// consistency tests that compare the legs).
+func (s *Store) VectorIDs() ([]string, error) {
+	v, err := s.loadVectors()
+	if err != nil {
+		return nil, err
+	}
+	return v.IDs(), nil
+}

@@ -1,0 +1,635 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paperseek/paperseek/index"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/paperseek/paperseek/embed"
+)
+
+// Writer builds the next generation of an index directory. Nothing it does
+// is visible to readers until Commit switches the manifest; Abort (or a
+// crash) leaves the previous generation exactly as it was.
+type Writer struct {
+	dir     string
+	opts    index.WriteOptions
+	lock    *writerLock
+	prev    *Manifest // nil for a new index
+	gen     int
+	genDir  string
+	kw      bleve.Index
+	vectors *Vectors
+	// known holds every id in the generation being built, to tell an added
+	// paper from a replaced one.
+	known   map[string]struct{}
+	changed map[string]struct{}
+	// closers release what the embedder opened (the embedding cache).
+	closers []func() error
+	// state is recorded in the manifest at commit (Info.State).
+	state map[string]string
+	done  bool
+}
+
+var _ index.Writer = (*Writer)(nil)
+
+const (
+	localModelName = "embedder.bin"
+	cacheDirName   = "cache"
+)
+
+// BeginWrite takes the writer lock on dir (failing at once with
+// index.ErrLocked if another writer holds it) and prepares the next
+// generation.
+func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Writer, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", err)
+	}
+	lock, err := acquireWriterLock(dir)
+	if err != nil {
+		return nil, err
+	}
+	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	prev, err := ReadManifest(dir)
+	switch {
+	case errors.Is(err, index.ErrNoIndex):
+		prev = nil
+	case err != nil:
+		if !opts.Rebuild {
+			return w, fmt.Errorf("%w (rebuild it from your files with --rebuild)", err)
+		}
+		prev = nil // a rebuild replaces an unreadable index
+	}
+	w.prev = prev
+	if prev != nil && !opts.Rebuild {
+		if err := opts.Embedder.Check(prev.Embedder); err != nil {
+			return w, err
+		}
+	}
+	w.gen = 1
+	if prev != nil {
+		w.gen = prev.Generation + 1
+	}
+	removeStaleGenerations(dir, prev)
+	w.genDir = filepath.Join(dir, genDirName(w.gen))
+	if err := os.RemoveAll(w.genDir); err != nil { // a crashed run's leftovers
+		return w, fmt.Errorf("clear stale generation: %w", err)
+	}
+	if err := os.MkdirAll(w.genDir, 0o755); err != nil {
+		return w, fmt.Errorf("create generation: %w", err)
+	}
+	kwDir := filepath.Join(w.genDir, keywordDirName)
+	if prev == nil || opts.Rebuild {
+		w.kw, err = createKeyword(kwDir)
+		if err != nil {
+			return w, err
+		}
+		w.vectors = newVectors(0)
+		return w, nil
+	}
+	w.state = maps.Clone(prev.State)
+	prevGen := filepath.Join(dir, genDirName(prev.Generation))
+	if prev.Format < FormatVersion {
+		if err := w.upgrade(ctx, prevGen, kwDir); err != nil {
+			return w, fmt.Errorf("upgrade the index from format %d: %w", prev.Format, err)
+		}
+		return w, nil
+	}
+	if err := cloneKeyword(filepath.Join(prevGen, keywordDirName), kwDir); err != nil {
+		return w, fmt.Errorf("copy keyword index: %w", err)
+	}
+	if w.kw, err = openKeyword(kwDir, false); err != nil {
+		return w, err
+	}
+	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
+		return w, err
+	}
+	for _, id := range w.vectors.IDs() {
+		w.known[id] = struct{}{}
+	}
+	return w, nil
+}
+
+// upgrade builds the generation from an index of an older format: every
+// stored paper is indexed again with today's keyword mapping (which adds
+// the fields older formats lacked), and the vectors and the model are
+// kept — nothing is re-embedded.
+func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
+	if w.opts.Progress != nil {
+		w.opts.Progress("upgrading", 0, 0)
+	}
+	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), true)
+	if err != nil {
+		return err
+	}
+	defer old.Close()
+	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
+		return err
+	}
+	if w.kw, err = createKeyword(kwDir); err != nil {
+		return err
+	}
+	var ids []string
+	if err := eachKeywordID(old, func(id string) { ids = append(ids, id) }); err != nil {
+		return err
+	}
+	const batchSize = 1000
+	for start := 0; start < len(ids); start += batchSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := w.kw.NewBatch()
+		for _, id := range ids[start:min(start+batchSize, len(ids))] {
+			p, err := lookupPaper(old, id)
+			if err != nil {
+				return err
+			}
+			if err := b.Index(id, keywordDoc(&p)); err != nil {
+				return fmt.Errorf("index paper %q: %w", id, err)
+			}
+			w.vectors.setPublished(id, p.Published)
+			w.known[id] = struct{}{}
+		}
+		if err := w.kw.Batch(b); err != nil {
+			return fmt.Errorf("write keyword index: %w", err)
+		}
+	}
+	return nil
+}
+
+// Add indexes papers for keyword search and queues them for embedding.
+// A paper whose id is already indexed (or seen earlier in this run)
+// replaces it; a paper sharing an external id with one replaces that one
+// under its existing id, merged (index.Merge).
+func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced int, err error) {
+	for i := range papers {
+		papers[i].NormalizeExternalIDs()
+	}
+	papers, collapsed, err := w.dedup(ctx, papers)
+	if err != nil {
+		return 0, 0, err
+	}
+	replaced = collapsed
+	b := w.kw.NewBatch()
+	for i := range papers {
+		p := &papers[i]
+		if err := b.Index(p.ID, keywordDoc(p)); err != nil {
+			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
+		}
+		if _, ok := w.known[p.ID]; ok {
+			replaced++
+		} else {
+			added++
+			w.known[p.ID] = struct{}{}
+		}
+		w.changed[p.ID] = struct{}{}
+	}
+	if err := w.kw.Batch(b); err != nil {
+		return 0, 0, fmt.Errorf("write keyword index: %w", err)
+	}
+	failpoint(FailKeywordBatch)
+	return added, replaced, nil
+}
+
+// dedup gives each paper that is not known by its id but shares an
+// external id with a paper of the index (or of this run, or of the same
+// batch) that paper's id, merged over the stored paper. A paper known by
+// its id is replaced whole, as always.
+//
+// Records of one paper within the batch are merged into one; collapsed is
+// how many, each counted as a replacement.
+func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Paper, collapsed int, err error) {
+	var refs []index.Ref
+	for i := range papers {
+		if _, ok := w.known[papers[i].ID]; !ok {
+			refs = append(refs, papers[i].ExternalIDs()...)
+		}
+	}
+	owners, err := ownersOf(ctx, w.kw, refs)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]index.Paper, 0, len(papers))
+	batch := map[string]int{} // id → position in out, for repeats within the batch
+	for _, p := range papers {
+		if _, ok := w.known[p.ID]; !ok {
+			if _, ok := batch[p.ID]; !ok {
+				for _, r := range p.ExternalIDs() {
+					id, ok := owners[r]
+					if !ok || id == p.ID {
+						continue
+					}
+					if j, inBatch := batch[id]; inBatch {
+						p = index.Merge(out[j], p)
+					} else {
+						old, err := lookupPaper(w.kw, id)
+						if err != nil {
+							return nil, 0, err
+						}
+						p = index.Merge(old, p)
+					}
+					break
+				}
+			}
+		}
+		for _, r := range p.ExternalIDs() {
+			if _, ok := owners[r]; !ok {
+				owners[r] = p.ID
+			}
+		}
+		if j, ok := batch[p.ID]; ok {
+			out[j] = p
+			collapsed++
+			continue
+		}
+		batch[p.ID] = len(out)
+		out = append(out, p)
+	}
+	return out, collapsed, nil
+}
+
+// Delete removes the papers refs name from both legs of the generation
+// being built.
+func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
+	b := w.kw.NewBatch()
+	gone := map[string]bool{}
+	for _, ref := range refs {
+		id, err := resolve(ctx, w.kw, ref)
+		if errors.Is(err, index.ErrNotFound) || gone[id] {
+			unknown = append(unknown, ref)
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		gone[id] = true
+		b.Delete(id)
+		if err := w.vectors.Delete(ctx, id); err != nil {
+			return 0, nil, err
+		}
+		delete(w.known, id)
+		delete(w.changed, id)
+		deleted++
+	}
+	if err := w.kw.Batch(b); err != nil {
+		return 0, nil, fmt.Errorf("write keyword index: %w", err)
+	}
+	return deleted, unknown, nil
+}
+
+// SetState records key = value with the commit.
+func (w *Writer) SetState(key, value string) {
+	if w.state == nil {
+		w.state = map[string]string{}
+	}
+	if value == "" {
+		delete(w.state, key)
+		return
+	}
+	w.state[key] = value
+}
+
+// Commit embeds what changed, writes the vectors and switches the manifest
+// to the new generation. It is the only step that makes the run visible.
+func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
+	m, err := w.commit(ctx)
+	if err != nil {
+		return index.Info{}, err
+	}
+	return m.info(w.dir), nil
+}
+
+func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
+	if w.done {
+		return nil, errors.New("writer already finished")
+	}
+	prep, err := w.prepareEmbedder(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if prep.Close != nil {
+		w.closers = append(w.closers, prep.Close)
+	}
+	if prep.ReembedAll {
+		// A new model means a new vector space: no old vector may survive.
+		w.vectors = newVectors(0)
+	}
+	if err := w.embed(ctx, prep.Embedder, prep.ReembedAll); err != nil {
+		return nil, err
+	}
+	if w.vectors.needsPartitioning() {
+		if w.opts.Progress != nil {
+			w.opts.Progress("partitioning", 0, 0)
+		}
+		if err := w.vectors.partition(ctx); err != nil {
+			return nil, fmt.Errorf("partition vectors: %w", err)
+		}
+	}
+	if w.opts.Progress != nil {
+		w.opts.Progress("saving", 0, 0)
+	}
+	n, err := w.kw.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("count keyword documents: %w", err)
+	}
+	if int(n) != w.vectors.Count() {
+		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vectors.Count())
+	}
+	cfg, err := w.saveModel(prep)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.vectors.save(filepath.Join(w.genDir, vectorsName)); err != nil {
+		return nil, err
+	}
+	if err := w.kw.Close(); err != nil {
+		return nil, fmt.Errorf("close keyword index: %w", err)
+	}
+	w.kw = nil
+	if err := syncTree(w.genDir); err != nil {
+		return nil, fmt.Errorf("sync new generation: %w", err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	vectors, tokens := w.vectors.Count(), int64(w.vectors.totalLength)
+	m := &Manifest{
+		Format:         FormatVersion,
+		Generation:     w.gen,
+		Papers:         int(n),
+		Embedder:       prep.State.Fingerprint,
+		EmbedderConfig: cfg,
+		Vectors:        &vectors,
+		Tokens:         &tokens,
+		State:          w.state,
+		Created:        now,
+		Updated:        now,
+	}
+	if w.prev != nil && !w.opts.Rebuild {
+		m.Created = w.prev.Created
+	}
+	if err := writeManifest(w.dir, m); err != nil {
+		return nil, fmt.Errorf("switch index to the new generation: %w", err)
+	}
+	failpoint(FailAfterCommit)
+	w.done = true
+	removeStaleGenerations(w.dir, m)
+	w.release()
+	return m, nil
+}
+
+// prepareEmbedder asks the embed side for this run's embedder, giving it
+// what the index recorded and, for a trained embedder, the corpus.
+func (w *Writer) prepareEmbedder(ctx context.Context) (*embed.Prepared, error) {
+	args := embed.PrepareArgs{
+		Spec:     w.opts.Embedder,
+		Retrain:  w.opts.Retrain,
+		Corpus:   w.corpus,
+		CacheDir: filepath.Join(w.dir, cacheDirName),
+		Workers:  w.opts.Workers,
+		Phase: func(name string) {
+			if w.opts.Progress != nil {
+				w.opts.Progress(name, 0, 0)
+			}
+			if name == "training" {
+				failpoint(FailTraining)
+			}
+		},
+	}
+	if w.prev != nil && !w.opts.Rebuild {
+		st := w.prev.embedderState(filepath.Join(w.dir, genDirName(w.prev.Generation)))
+		args.Prev = &st
+	}
+	prep, err := embed.Prepare(ctx, args)
+	if err != nil {
+		if errors.Is(err, embed.ErrUnknown) {
+			return nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
+		}
+		return nil, err
+	}
+	return prep, nil
+}
+
+// saveModel puts the run's model, if its embedder keeps one, into the new
+// generation: a new model is written atomically, an unchanged one is
+// hard-linked from the previous generation. It returns the embedder config
+// to record.
+func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
+	cfg := maps.Clone(prep.State.Config)
+	if prep.State.Model == nil {
+		delete(cfg, "model_file")
+		return cfg, nil
+	}
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	cfg["model_file"] = localModelName
+	path := filepath.Join(w.genDir, localModelName)
+	if !prep.ModelChanged {
+		prevModel := filepath.Join(w.dir, genDirName(w.prev.Generation), w.prev.modelFile())
+		if err := linkOrCopy(prevModel, path); err != nil {
+			return nil, fmt.Errorf("%w: local model: %w", index.ErrCorrupt, err)
+		}
+		return cfg, nil
+	}
+	data, err := prep.State.Model.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(path, data); err != nil {
+		return nil, fmt.Errorf("save embedding model: %w", err)
+	}
+	return cfg, nil
+}
+
+// Abort drops the generation being built and releases the lock. The
+// previous generation is untouched. Safe to call after Commit (no-op).
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	if w.kw != nil {
+		w.kw.Close()
+		w.kw = nil
+	}
+	if w.genDir != "" {
+		os.RemoveAll(w.genDir)
+	}
+	w.release()
+}
+
+func (w *Writer) release() {
+	for _, c := range w.closers {
+		_ = c()
+	}
+	w.closers = nil
+	w.lock.release()
+}
+
+// embed computes vectors for the papers that need one: every paper when
+// all is set (a new model), else only those added or replaced in this run.
+func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error {
+	todo := w.changed
+	if all {
+		todo = w.known
+	}
+	ids := slices.Sorted(maps.Keys(todo))
+	batch := w.opts.EmbedBatch
+	if batch <= 0 {
+		batch = 512
+	}
+	analyzer := index.Analyzer()
+	for start := 0; start < len(ids); start += batch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk := ids[start:min(start+batch, len(ids))]
+		papers := make([]index.Paper, len(chunk))
+		texts := make([]string, len(chunk))
+		lengths := make([]int, len(chunk))
+		errs := make([]error, len(chunk))
+		// Reading stored papers and counting their tokens is independent
+		// per paper; on a large import it is as much work as embedding.
+		parallelRange(len(chunk), 16, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
+				texts[i] = papers[i].Text()
+				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		vecs, err := emb.EmbedDocuments(ctx, texts)
+		if err != nil {
+			return fmt.Errorf("embed papers: %w", err)
+		}
+		if len(vecs) != len(chunk) {
+			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
+		}
+		for i, id := range chunk {
+			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
+				return err
+			}
+		}
+		if w.opts.Progress != nil {
+			w.opts.Progress("embedding", start+len(chunk), len(ids))
+		}
+		failpoint(FailEmbedding)
+	}
+	return nil
+}
+
+// corpus streams the text of every paper in the generation being built, for
+// training the local model.
+func (w *Writer) corpus(fn func(text string) error) error {
+	for _, id := range slices.Sorted(maps.Keys(w.known)) {
+		p, err := lookupPaper(w.kw, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(p.Text()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cloneKeyword copies a Bleve index directory cheaply: scorch never
+// modifies a segment file (*.zap) once written, so those are hard-linked;
+// the small mutable files (root.bolt, index_meta.json) are copied. The new
+// copy can then be written without touching the old one.
+func cloneKeyword(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if strings.HasSuffix(path, ".zap") {
+			if err := os.Link(path, target); err == nil {
+				return nil
+			}
+		}
+		return copyFile(path, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// syncTree fsyncs every file and directory under dir, so the generation is
+// durable before the manifest points at it.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+// removeStaleGenerations deletes generation directories that the manifest
+// does not need: leftovers of crashed runs and generations older than the
+// previous one. The previous generation is kept so a server still reading
+// it when a new one lands keeps working until it reopens.
+func removeStaleGenerations(dir string, m *Manifest) {
+	cur := 0
+	if m != nil {
+		cur = m.Generation
+	}
+	for _, name := range leftovers(dir, cur) {
+		os.RemoveAll(filepath.Join(dir, name))
+	}
+}
+
+func linkOrCopy(src, dst string) error {
+	if _, err := os.Stat(src); err != nil {
+		return err
+	}
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	return copyFile(src, dst)
+}
