@@ -25,6 +25,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -50,6 +51,8 @@ func main() {
 		err = measureCmd(os.Args[2:])
 	case "oneshot":
 		err = oneshotCmd(os.Args[2:])
+	case "sync":
+		err = syncCmd(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -584,4 +587,80 @@ func embedPapers(b *vectors.Builder, path, modelPath string) (int, error) {
 		return n, err
 	}
 	return n, flush()
+}
+
+// syncCmd is a daily sync against an existing set: a few hundred new
+// papers (perturbed copies of existing vectors), some replaced, some
+// deleted, committed into a new generation directory; it prints what the
+// run cost and wrote.
+func syncCmd(args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ExitOnError)
+	setDir := fs.String("set", "", "the previous generation's vector set")
+	out := fs.String("out", "", "the new generation's directory")
+	add := fs.Int("add", 300, "new papers")
+	replace := fs.Int("replace", 20, "replaced papers")
+	del := fs.Int("delete", 10, "deleted papers")
+	fs.Parse(args)
+	ctx := context.Background()
+	prev, err := vectors.Open(*setDir)
+	if err != nil {
+		return err
+	}
+	defer prev.Close()
+	var ids []string
+	i := 0
+	prev.Each(func(id string) error {
+		if i%997 == 0 {
+			ids = append(ids, id)
+		}
+		i++
+		return nil
+	})
+	start, cpu := time.Now(), cpuTime()
+	b, err := vectors.NewBuilder(*out, prev)
+	if err != nil {
+		return err
+	}
+	defer b.Abort()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for j := range *add + *replace {
+		src := ids[j%len(ids)]
+		v, _ := prev.Vector(src)
+		m, _ := prev.Meta(src)
+		for k := range v {
+			v[k] += float32(0.3 * rng.NormFloat64() / math.Sqrt(float64(len(v))))
+		}
+		id := fmt.Sprintf("sync-%06d", j)
+		if j >= *add {
+			id = ids[(j*7)%len(ids)]
+		}
+		if err := b.Put(id, v, m); err != nil {
+			return err
+		}
+	}
+	for j := range *del {
+		b.Delete(ids[(j*13+5)%len(ids)])
+	}
+	if err := b.Commit(ctx, vectors.BuildOptions{}); err != nil {
+		return err
+	}
+	s, err := vectors.Open(*out)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Printf("sync of %d new, %d replaced, %d deleted into %d papers: %.2f s wall, %.2f s CPU, peak RSS %s\n",
+		*add, *replace, *del, prev.Count(), time.Since(start).Seconds(), (cpuTime() - cpu).Seconds(), peakRSS())
+	for _, name := range s.Files() {
+		st, err := os.Stat(filepath.Join(*out, name))
+		if err != nil {
+			return err
+		}
+		how := "written"
+		if old, err := os.Stat(filepath.Join(*setDir, name)); err == nil && os.SameFile(old, st) {
+			how = "hard link of the previous generation's"
+		}
+		fmt.Printf("  %-16s %12d bytes  %s\n", name, st.Size(), how)
+	}
+	return s.Verify(ctx)
 }
