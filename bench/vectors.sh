@@ -19,6 +19,7 @@ LEGACY=${LEGACY:-/tmp/ps-119k-old}
 LEGACY_REV=${LEGACY_REV:-450473d}
 OUT=${OUT:-/tmp/ps-vectors}
 QUERIES=${QUERIES:-500}
+CHROMEM_QUERIES=${CHROMEM_QUERIES:-40}
 COPIES=${COPIES:-9}
 mkdir -p "$OUT"
 GEN=$(ls -d "$LEGACY"/gen-* 2>/dev/null | tail -1 || true)
@@ -43,7 +44,7 @@ cp go.sum "$patched/go.sum"
 echo "replace github.com/philippgille/chromem-go => $patched/chromem-go" >>"$patched/go.mod"
 go build -modfile "$patched/go.mod" -o "$OUT/vectors-patched" ./bench/vectors
 
-timed() { /usr/bin/time -f "  process: wall %es, peak RSS %M KiB, %F major / %R minor faults" "$@"; }
+timed() { /usr/bin/time -f "  process: wall %es, CPU %Us user + %Ss sys, peak RSS %M KiB, %F major / %R minor faults" "$@"; }
 
 for scale in 119k 1m; do
 	set_dir="$OUT/set-$scale"
@@ -53,15 +54,24 @@ for scale in 119k 1m; do
 		echo "# build $scale ($copies row(s) per paper)"
 		timed "$OUT/vectors" import -legacy "$GEN/vectors.bin" -out "$set_dir" -copies "$copies"
 	fi
-	echo "# $scale: recall and in-process latency (chromem-go as released)"
+	echo "# $scale: recall@100 against the exhaustive scan, probe sweep, filters and prefix stability"
 	"$OUT/vectors" measure -set "$set_dir" -model "$GEN/embedder.bin" \
-		-papers "$DATA/arxiv/arxiv-119k.jsonl.gz" -queries "$QUERIES" -chromem upstream
-	echo "# $scale: chromem-go patched"
-	"$OUT/vectors-patched" measure -set "$set_dir" -model "$GEN/embedder.bin" \
-		-papers "$DATA/arxiv/arxiv-119k.jsonl.gz" -queries 100 -chromem patched | grep -E 'chromem|latency'
+		-papers "$DATA/arxiv/arxiv-119k.jsonl.gz" -queries "$QUERIES" -no-chromem -sweep
+	echo "# $scale: against chromem-go's exhaustive scan, released and patched, in turns"
+	for build in vectors vectors-patched vectors vectors-patched; do
+		label=upstream
+		[ "$build" = vectors-patched ] && label=patched
+		"$OUT/$build" measure -set "$set_dir" -model "$GEN/embedder.bin" \
+			-papers "$DATA/arxiv/arxiv-119k.jsonl.gz" -queries "$CHROMEM_QUERIES" -chromem-queries "$CHROMEM_QUERIES" \
+			-chromem "$label" -filters=false | grep -E 'chromem|recall|latency|CPU'
+	done
+	echo "# $scale: a daily sync (300 new, 20 replaced, 10 deleted) into the next generation"
+	rm -rf "$set_dir-sync"
+	"$OUT/vectors" sync -set "$set_dir" -out "$set_dir-sync"
+	rm -rf "$set_dir-sync"
 	echo "# $scale: one-shot processes (open, one search of 10, exit), page cache warm"
 	id=$(zcat "$DATA/arxiv/arxiv-119k.jsonl.gz" | sed -n '5000p' | sed 's/^{"id": "\([^"]*\)".*/\1/')
-	for i in 1 2 3; do timed "$OUT/vectors" oneshot -set "$set_dir" -like "$id" | tail -1; done
+	for i in 1 2 3; do timed "$OUT/vectors" oneshot -set "$set_dir" -like "$id" | tail -2; done
 done
 echo "# one-shot through chromem-go (the whole file loaded, as paperseek did), 119k"
 for i in 1 2; do timed "$OUT/vectors" oneshot -legacy "$GEN/vectors.bin" -like "$id" | tail -1; done
