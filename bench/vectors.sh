@@ -7,16 +7,16 @@
 # the 119k).
 #
 #   bench/vectors.sh                   # needs an index built by a paperseek
-#                                      # that wrote vectors.bin (format 3)
+#                                      # that wrote vectors.bin (format 3 or 4)
 #   LEGACY=/work/data/ps-119k-old bench/vectors.sh
 #
 # LEGACY defaults to /tmp/ps-119k-old and is built from the 119k arXiv set
-# with the last such paperseek (git tag or commit $LEGACY_REV) if missing.
+# with the last such paperseek (commit $LEGACY_REV) if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 LEGACY=${LEGACY:-/tmp/ps-119k-old}
-LEGACY_REV=${LEGACY_REV:-450473d}
+LEGACY_REV=${LEGACY_REV:-d6e87a4}
 OUT=${OUT:-/tmp/ps-vectors}
 QUERIES=${QUERIES:-500}
 CHROMEM_QUERIES=${CHROMEM_QUERIES:-40}
@@ -24,7 +24,7 @@ COPIES=${COPIES:-9}
 mkdir -p "$OUT"
 GEN=$(ls -d "$LEGACY"/gen-* 2>/dev/null | tail -1 || true)
 if [ -z "$GEN" ]; then
-	echo "# building $LEGACY with paperseek $LEGACY_REV (vectors.bin format 3)"
+	echo "# building $LEGACY with paperseek $LEGACY_REV (vectors.bin format 3 or 4)"
 	tmp=$(mktemp -d)
 	git worktree add -f "$tmp" "$LEGACY_REV" >/dev/null
 	(cd "$tmp" && go build -o "$OUT/paperseek-old" ./cmd/paperseek)

@@ -10,11 +10,13 @@ import (
 )
 
 // legacyRow is one record of a vectors.bin written by paperseek before the
-// segment files (format "PSVEC\0\0\3", index/vectors.go of that version):
-// the bench imports real 119k vectors from an index built by that binary.
+// segment files (format "PSVEC\0\0\3", or 4 which adds the publication
+// day; index/local/vectors.go of those versions): the bench imports real
+// vectors from an index built by such a binary.
 type legacyRow struct {
 	id         string
 	year       int
+	published  string
 	categories []string
 	authors    []string
 	length     int
@@ -26,9 +28,10 @@ func readLegacy(path string, fn func(legacyRow) error) (dims int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(data) < 12 || string(data[:8]) != "PSVEC\x00\x00\x03" {
-		return 0, fmt.Errorf("%s: not a vectors.bin of format 3", path)
+	if len(data) < 12 || string(data[:7]) != "PSVEC\x00\x00" || (data[7] != 3 && data[7] != 4) {
+		return 0, fmt.Errorf("%s: not a vectors.bin of format 3 or 4", path)
 	}
+	withDate := data[7] == 4
 	body := data[:len(data)-4]
 	if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return 0, fmt.Errorf("%s: checksum mismatch", path)
@@ -76,6 +79,9 @@ func readLegacy(path string, fn func(legacyRow) error) (dims int, err error) {
 		r.id = str()
 		uv() // list
 		r.year = uv()
+		if withDate {
+			r.published = str()
+		}
 		r.categories = strs()
 		r.authors = strs()
 		r.length = uv()

@@ -118,7 +118,10 @@ func importCmd(args []string) error {
 						v[i] = x + float32(s*rng.NormFloat64())
 					}
 				}
-				m.Published = published(id, r.year)
+				m.Published = r.published
+				if m.Published == "" {
+					m.Published = published(id, r.year)
+				}
 				if err := b.Put(id, v, m); err != nil {
 					return err
 				}
