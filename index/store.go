@@ -125,6 +125,12 @@ type Stats struct {
 	Vectors     int    `json:"vectors"`
 }
 
+// MinExactRecall is the least share of an exact scan's nearest papers a
+// store's semantic search must find for check to pass. Approximate search
+// by design finds nearly all (0.99 of the top 100 on real queries; the
+// papers' own vectors as queries are easier still).
+const MinExactRecall = 0.9
+
 // CheckReport is what `paperseek check` finds in a store.
 type CheckReport struct {
 	Generation  int `json:"generation"`
@@ -135,6 +141,10 @@ type CheckReport struct {
 	// OrphanVectors are vectors of papers the keyword index lacks.
 	MissingVectors []string `json:"missing_vectors,omitempty"`
 	OrphanVectors  []string `json:"orphan_vectors,omitempty"`
+	// ExactRecall is the share of an exact nearest-neighbour scan's top 10
+	// that the semantic leg's own search finds, over sample queries (the
+	// papers' own vectors); below MinExactRecall the leg is broken.
+	ExactRecall *float64 `json:"exact_recall,omitempty"`
 	// SharedIDs are external ids held by more than one paper, each as
 	// "doi:10.1/x a b": the same paper indexed twice under two ids (from
 	// before it was recognised), for the user to delete one of.
@@ -150,6 +160,9 @@ type CheckReport struct {
 func (r CheckReport) Summary() string {
 	if r.OK {
 		s := fmt.Sprintf("ok: generation %d, %d papers, each with exactly one vector", r.Generation, r.Papers)
+		if r.ExactRecall != nil {
+			s += fmt.Sprintf("; semantic search finds %.0f%% of an exact scan's top 10", 100**r.ExactRecall)
+		}
 		if r.Repaired {
 			s += " (repaired)"
 		}
@@ -164,6 +177,9 @@ func (r CheckReport) Summary() string {
 	}
 	if n := len(r.OrphanVectors); n > 0 {
 		problems = append(problems, fmt.Sprintf("%d vectors belong to no paper (first: %q)", n, r.OrphanVectors[0]))
+	}
+	if r.ExactRecall != nil && *r.ExactRecall < MinExactRecall {
+		problems = append(problems, fmt.Sprintf("the semantic search finds only %.0f%% of what an exact scan finds", 100**r.ExactRecall))
 	}
 	fix := "; run `paperseek check --repair`"
 	if n := len(r.SharedIDs); n > 0 {

@@ -32,12 +32,14 @@ func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 		}
 		return fi.Size()
 	}
-	bolt, vectors, model := size("keyword/store/root.bolt"), size("vectors.bin"), size("embedder.bin")
+	bolt, vectors, model := size("keyword/store/root.bolt"), size("vectors/seg-000001.bin"), size("embedder.bin")
 	add := []string{"--batch-size", "200", sc.b}
 	retrain := []string{"--retrain", "--batch-size", "200", sc.b}
 	// Limits between the sizes of the files a run writes, in the order it
 	// writes them: the copied Bleve root, a 200-paper segment (≈350 KB),
-	// the model (retrain only), the vectors. The manifest (≈300 bytes) is
+	// the model (retrain only), the vectors of the run's 1,000 papers (a
+	// third of the first run's 3,000, written to the builder's spill file
+	// and then a new segment). The manifest (≈300 bytes) is
 	// smaller than every file before it, so no limit reaches it alone; the
 	// manifest-switch failpoint covers dying there.
 	tests := []struct {
@@ -48,7 +50,7 @@ func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 	}{
 		{"keyword index copy", bolt / 2, add, "root.bolt"},
 		{"keyword segment", bolt * 3 / 2, add, ".zap"},
-		{"vectors file", vectors / 2, add, "vectors.bin"},
+		{"vectors file", vectors / 6, add, "vectors"},
 		{"model file", model / 2, retrain, "embedder.bin"},
 	}
 	ix := copyIndex(t, sc.base)

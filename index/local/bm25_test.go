@@ -127,3 +127,12 @@ func TestKeywordIsPrefixStable(t *testing.T) {
 		}
 	}
 }
+
+// ids joins hits' ids, for comparing rankings.
+func ids(hits []index.Hit) string {
+	s := make([]string, len(hits))
+	for i, h := range hits {
+		s[i] = h.ID
+	}
+	return strings.Join(s, ",")
+}

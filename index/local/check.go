@@ -9,6 +9,7 @@ import (
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/index/local/vectors"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -29,6 +30,13 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 	if err != nil {
 		return CheckReport{}, err
 	}
+	if err := vecs.Verify(ctx); err != nil {
+		return CheckReport{}, fmt.Errorf("%w: %w", index.ErrCorrupt, err)
+	}
+	recall, queries, err := exactAgreement(ctx, vecs)
+	if err != nil {
+		return CheckReport{}, err
+	}
 	if err := st.checkModel(); err != nil {
 		return CheckReport{}, err
 	}
@@ -38,11 +46,15 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 	}
 	r.Generation = st.manifest.Generation
 	r.Papers = st.manifest.Papers
+	if queries > 0 {
+		r.ExactRecall = &recall
+	}
 	r.Leftovers = leftovers(dir, st.manifest.Generation)
 	if r.SharedIDs, err = sharedIDs(ctx, st.kw); err != nil {
 		return r, err
 	}
-	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers && len(r.SharedIDs) == 0
+	r.OK = len(r.MissingVectors) == 0 && len(r.OrphanVectors) == 0 && r.KeywordDocs == r.Papers && len(r.SharedIDs) == 0 &&
+		(r.ExactRecall == nil || *r.ExactRecall >= index.MinExactRecall)
 	return r, nil
 }
 
@@ -52,8 +64,9 @@ func Check(ctx context.Context, dir string) (CheckReport, error) {
 // atomically.
 func Repair(ctx context.Context, dir string, opts index.WriteOptions) (CheckReport, error) {
 	// A healthy index is left alone: no new generation, no new timestamp.
-	if r, err := Check(ctx, dir); err == nil && r.OK {
-		return r, nil
+	before, err := Check(ctx, dir)
+	if err == nil && before.OK {
+		return before, nil
 	}
 	w, err := BeginWrite(ctx, dir, index.WriteOptions{Workers: opts.Workers, Progress: opts.Progress})
 	if err != nil {
@@ -63,13 +76,13 @@ func Repair(ctx context.Context, dir string, opts index.WriteOptions) (CheckRepo
 	if w.prev == nil {
 		return CheckReport{}, fmt.Errorf("%w at %s: nothing to repair", index.ErrNoIndex, dir)
 	}
-	r, err := compareLegs(w.kw, w.vectors)
+	// A semantic leg that disagrees with an exact scan gets new lists.
+	w.repartition = before.ExactRecall != nil && *before.ExactRecall < index.MinExactRecall
+	r, err := compareLegs(w.kw, w.prevSet)
 	if err != nil {
 		return r, err
 	}
-	if err := w.vectors.Delete(ctx, r.OrphanVectors...); err != nil {
-		return r, err
-	}
+	w.vb.Delete(r.OrphanVectors...)
 	w.known = make(map[string]struct{}, r.KeywordDocs)
 	if err := eachKeywordID(w.kw, func(id string) { w.known[id] = struct{}{} }); err != nil {
 		return r, err
@@ -86,13 +99,13 @@ func Repair(ctx context.Context, dir string, opts index.WriteOptions) (CheckRepo
 }
 
 // compareLegs lists the papers only one leg has.
-func compareLegs(kw bleve.Index, vecs *Vectors) (CheckReport, error) {
+func compareLegs(kw bleve.Index, vecs *vectors.Set) (CheckReport, error) {
 	var r CheckReport
 	seen := make(map[string]bool, vecs.Count())
 	err := eachKeywordID(kw, func(id string) {
 		r.KeywordDocs++
 		seen[id] = true
-		if _, ok := vecs.recs[id]; !ok {
+		if !vecs.Contains(id) {
 			r.MissingVectors = append(r.MissingVectors, id)
 		}
 	})
@@ -100,14 +113,15 @@ func compareLegs(kw bleve.Index, vecs *Vectors) (CheckReport, error) {
 		return r, err
 	}
 	r.Vectors = vecs.Count()
-	for id := range vecs.recs {
+	err = vecs.Each(func(id string) error {
 		if !seen[id] {
 			r.OrphanVectors = append(r.OrphanVectors, id)
 		}
-	}
+		return nil
+	})
 	slices.Sort(r.MissingVectors)
 	slices.Sort(r.OrphanVectors)
-	return r, nil
+	return r, err
 }
 
 // eachKeywordID calls fn with the id of every document in the keyword index.

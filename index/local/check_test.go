@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/index/local/vectors"
 )
 
 func TestCheckAndRepair(t *testing.T) {
@@ -22,19 +23,29 @@ func TestCheckAndRepair(t *testing.T) {
 
 	// Damage the current generation behind paperseek's back: drop one
 	// vector and add a stray one (a bug or a hand edit could do this).
-	path := filepath.Join(dir, genDirName(1), vectorsName)
-	v, err := loadVectors(ctx, path)
+	gen := filepath.Join(dir, genDirName(1))
+	v, err := openVectors(gen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stray, _ := v.Get("p001")
-	if err := v.Delete(ctx, "p003"); err != nil {
+	stray, _ := v.Vector("p001")
+	damaged := filepath.Join(t.TempDir(), "vectors")
+	b, err := vectors.NewBuilder(damaged, v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Put(ctx, "ghost", stray, PaperMeta{}); err != nil {
+	b.Delete("p003")
+	if err := b.Put("ghost", stray, vectors.Meta{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.save(path); err != nil {
+	if err := b.Commit(ctx, vectors.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if err := os.RemoveAll(filepath.Join(gen, vectorsDirName)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(damaged, filepath.Join(gen, vectorsDirName)); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, ".manifest.json.tmp-123"), []byte("{"), 0o644)
@@ -61,10 +72,10 @@ func TestCheckAndRepair(t *testing.T) {
 		t.Fatalf("after repair: %+v", r)
 	}
 	ix := open(t, dir)
-	if _, ok := vecsOf(t, ix).Get("p003"); !ok {
+	if _, ok := vecsOf(t, ix).Vector("p003"); !ok {
 		t.Error("p003 still has no vector")
 	}
-	if _, ok := vecsOf(t, ix).Get("ghost"); ok {
+	if vecsOf(t, ix).Contains("ghost") {
 		t.Error("the stray vector survived")
 	}
 }

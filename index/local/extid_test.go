@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,7 +200,11 @@ func TestUpgradeFormat1(t *testing.T) {
 	if _, err := Open(ctx, dir); !errors.Is(err, index.ErrUsage) {
 		t.Fatalf("opening a format-1 index: %v, want a usage error asking to upgrade", err)
 	}
-	old, err := loadVectors(ctx, filepath.Join(dir, "gen-000001", "vectors.bin"))
+	old := map[string][]float32{}
+	err := readLegacyVectors(filepath.Join(dir, "gen-000001", legacyVectorsName), func(r legacyRecord) error {
+		old[r.ID] = r.Vec
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +220,11 @@ func TestUpgradeFormat1(t *testing.T) {
 		t.Errorf("manifest after upgrade: %+v", m)
 	}
 	ids, _ := s.VectorIDs()
-	if !slices.Equal(ids, old.IDs()) {
-		t.Fatalf("papers after upgrade %v, before %v", ids, old.IDs())
+	if !slices.Equal(ids, slices.Sorted(maps.Keys(old))) {
+		t.Fatalf("papers after upgrade %v, before %v", ids, slices.Sorted(maps.Keys(old)))
 	}
 	for _, id := range ids {
-		a, _ := old.Get(id)
+		a := old[id]
 		b, err := s.Vector(ctx, id)
 		if err != nil || !slices.Equal(a, b) {
 			t.Errorf("%s: vector changed by the upgrade (%v)", id, err)

@@ -15,7 +15,7 @@ const (
 	FailKeywordBatch  = "keyword-batch"   // after a Bleve batch, mid-reading
 	FailTraining      = "training"        // as the local model starts training
 	FailEmbedding     = "embedding"       // after the first batch of vectors
-	FailVectorsWrite  = "vectors-write"   // halfway through writing vectors.bin
+	FailVectorsWrite  = "vectors-write"   // vector segments written, the set file naming them not yet
 	FailManifestWrite = "manifest-switch" // new manifest written, not yet renamed
 	FailAfterCommit   = "after-commit"    // manifest switched, old generations not yet removed
 )

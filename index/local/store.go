@@ -14,6 +14,7 @@ import (
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/index/local/vectors"
 )
 
 const keywordDirName = "keyword"
@@ -34,7 +35,7 @@ type Store struct {
 	kw       bleve.Index
 
 	vecOnce sync.Once
-	vectors *Vectors
+	vectors *vectors.Set
 	vecErr  error
 
 	// embedder is the recorded embedder; its model is read once, when
@@ -81,7 +82,13 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 }
 
 // Close releases the index files.
-func (s *Store) Close() error { return s.kw.Close() }
+func (s *Store) Close() error {
+	err := s.kw.Close()
+	if s.vectors != nil {
+		err = errors.Join(err, s.vectors.Close())
+	}
+	return err
+}
 
 // Location is the index directory.
 func (s *Store) Location() string { return s.dir }
@@ -107,11 +114,9 @@ func (s *Store) Preload() error {
 	return nil
 }
 
-// loadVectors loads the vector store once.
-func (s *Store) loadVectors() (*Vectors, error) {
-	s.vecOnce.Do(func() {
-		s.vectors, s.vecErr = loadVectors(context.Background(), filepath.Join(s.genDir, vectorsName))
-	})
+// loadVectors maps the vector set once.
+func (s *Store) loadVectors() (*vectors.Set, error) {
+	s.vecOnce.Do(func() { s.vectors, s.vecErr = openVectors(s.genDir) })
 	return s.vectors, s.vecErr
 }
 
@@ -142,10 +147,10 @@ func (s *Store) Vector(_ context.Context, id string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	if vec, ok := v.Get(id); ok {
+	if vec, ok := v.Vector(id); ok {
 		return vec, nil
 	}
-	if !v.Has(id) {
+	if !v.Contains(id) {
 		return nil, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
 	}
 	return nil, nil
@@ -157,51 +162,15 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, f index.Filter, n in
 	if err != nil {
 		return nil, err
 	}
-	return v.Search(ctx, vec, n, keepFunc(f))
-}
-
-// keepFunc is the semantic leg's version of the keyword leg's filter.
-func keepFunc(f index.Filter) func(*PaperMeta) bool {
-	if f.IsZero() {
-		return nil
+	hits, err := v.Search(ctx, vec, n, vectorFilter(f))
+	if err != nil {
+		return nil, fmt.Errorf("semantic search: %w", err)
 	}
-	author := strings.ToLower(f.Author)
-	return func(m *PaperMeta) bool {
-		if !f.Years.Contains(m.Year) {
-			return false
-		}
-		if len(f.Categories) > 0 && !anyEqual(m.Categories, f.Categories) {
-			return false
-		}
-		if author != "" && !anyContains(m.AuthorsLC, author) {
-			return false
-		}
-		// "YYYY-MM-DD" dates compare as strings.
-		if f.Since != "" && (m.Published == "" || m.Published < f.Since) {
-			return false
-		}
-		return true
+	out := make([]index.Hit, len(hits))
+	for i, h := range hits {
+		out[i] = index.Hit{ID: h.ID, Score: h.Score}
 	}
-}
-
-func anyEqual(have, want []string) bool {
-	for _, h := range have {
-		for _, w := range want {
-			if h == w {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func anyContains(names []string, sub string) bool {
-	for _, n := range names {
-		if strings.Contains(n, sub) {
-			return true
-		}
-	}
-	return false
+	return out, nil
 }
 
 // EmbedderState implements index.Store: the fingerprint and config from
@@ -328,5 +297,36 @@ func (s *Store) VectorIDs() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.IDs(), nil
+	var ids []string
+	err = v.Each(func(id string) error { ids = append(ids, id); return nil })
+	return ids, err
+}
+
+// vectorsDirName holds a generation's vector set (index/local/vectors).
+const vectorsDirName = "vectors"
+
+// openVectors maps the vector set of the generation in genDir.
+func openVectors(genDir string) (*vectors.Set, error) {
+	set, err := vectors.Open(filepath.Join(genDir, vectorsDirName))
+	if err != nil {
+		if errors.Is(err, vectors.ErrCorrupt) || errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", index.ErrCorrupt, err)
+		}
+		return nil, fmt.Errorf("open vectors: %w", err)
+	}
+	return set, nil
+}
+
+// vectorFilter is f as the vector set takes it.
+func vectorFilter(f index.Filter) vectors.Filter {
+	return vectors.Filter{YearFrom: f.Years.From, YearTo: f.Years.To, Since: f.Since, Categories: f.Categories, Author: f.Author}
+}
+
+// metaOf is what the vector set keeps of a paper for filtering and BM25.
+func metaOf(p *index.Paper, length int) vectors.Meta {
+	m := vectors.Meta{Year: p.Year, Published: p.Published, Categories: p.Categories, Length: length}
+	for _, a := range p.Authors {
+		m.AuthorsLC = append(m.AuthorsLC, strings.ToLower(a))
+	}
+	return m
 }

@@ -9,11 +9,14 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/index/local/vectors"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -24,14 +27,20 @@ import (
 // is visible to readers until Commit switches the manifest; Abort (or a
 // crash) leaves the previous generation exactly as it was.
 type Writer struct {
-	dir     string
-	opts    index.WriteOptions
-	lock    *writerLock
-	prev    *Manifest // nil for a new index
-	gen     int
-	genDir  string
-	kw      bleve.Index
-	vectors *Vectors
+	dir    string
+	opts   index.WriteOptions
+	lock   *writerLock
+	prev   *Manifest // nil for a new index
+	gen    int
+	genDir string
+	kw     bleve.Index
+	// vb builds the generation's vectors from the previous generation's
+	// set (prevSet), whose unchanged segments it hard-links.
+	vb      *vectors.Builder
+	prevSet *vectors.Set
+	// repartition rebuilds the vector lists from scratch (check --repair
+	// of a semantic leg that disagrees with an exact scan).
+	repartition bool
 	// known holds every id in the generation being built, to tell an added
 	// paper from a replaced one.
 	known   map[string]struct{}
@@ -101,7 +110,9 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 		if err != nil {
 			return w, err
 		}
-		w.vectors = newVectors(0)
+		if w.vb, err = vectors.NewBuilder(filepath.Join(w.genDir, vectorsDirName), nil); err != nil {
+			return w, fmt.Errorf("start vectors: %w", err)
+		}
 		return w, nil
 	}
 	w.state = maps.Clone(prev.State)
@@ -118,11 +129,14 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	if w.kw, err = openKeyword(kwDir, false); err != nil {
 		return w, err
 	}
-	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
+	if w.prevSet, err = openVectors(prevGen); err != nil {
 		return w, err
 	}
-	for _, id := range w.vectors.IDs() {
-		w.known[id] = struct{}{}
+	if w.vb, err = vectors.NewBuilder(filepath.Join(w.genDir, vectorsDirName), w.prevSet); err != nil {
+		return w, fmt.Errorf("start vectors: %w", err)
+	}
+	if err := eachKeywordID(w.kw, func(id string) { w.known[id] = struct{}{} }); err != nil {
+		return w, err
 	}
 	return w, nil
 }
@@ -140,11 +154,11 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 		return err
 	}
 	defer old.Close()
-	if w.vectors, err = loadVectors(ctx, filepath.Join(prevGen, vectorsName)); err != nil {
-		return err
-	}
 	if w.kw, err = createKeyword(kwDir); err != nil {
 		return err
+	}
+	if w.vb, err = vectors.NewBuilder(filepath.Join(w.genDir, vectorsDirName), nil); err != nil {
+		return fmt.Errorf("start vectors: %w", err)
 	}
 	var ids []string
 	if err := eachKeywordID(old, func(id string) { ids = append(ids, id) }); err != nil {
@@ -164,14 +178,20 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 			if err := b.Index(id, keywordDoc(&p)); err != nil {
 				return fmt.Errorf("index paper %q: %w", id, err)
 			}
-			w.vectors.setPublished(id, p.Published)
 			w.known[id] = struct{}{}
 		}
 		if err := w.kw.Batch(b); err != nil {
 			return fmt.Errorf("write keyword index: %w", err)
 		}
 	}
-	return nil
+	// The vectors carry over as they are; only publication dates, which
+	// the keyword index holds, are new.
+	return readLegacyVectors(filepath.Join(prevGen, legacyVectorsName), func(r legacyRecord) error {
+		if p, err := lookupPaper(w.kw, r.ID); err == nil {
+			r.Meta.Published = p.Published
+		}
+		return w.vb.Put(r.ID, r.Vec, r.Meta)
+	})
 }
 
 // Add indexes papers for keyword search and queues them for embedding.
@@ -281,9 +301,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		}
 		gone[id] = true
 		b.Delete(id)
-		if err := w.vectors.Delete(ctx, id); err != nil {
-			return 0, nil, err
-		}
+		w.vb.Delete(id)
 		delete(w.known, id)
 		delete(w.changed, id)
 		deleted++
@@ -327,20 +345,24 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if prep.Close != nil {
 		w.closers = append(w.closers, prep.Close)
 	}
+	// The model is written first: it is final once prepared.
+	cfg, err := w.saveModel(prep)
+	if err != nil {
+		return nil, err
+	}
 	if prep.ReembedAll {
 		// A new model means a new vector space: no old vector may survive.
-		w.vectors = newVectors(0)
+		w.vb.Abort()
+		dir := filepath.Join(w.genDir, vectorsDirName)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("start vectors: %w", err)
+		}
+		if w.vb, err = vectors.NewBuilder(dir, nil); err != nil {
+			return nil, fmt.Errorf("start vectors: %w", err)
+		}
 	}
 	if err := w.embed(ctx, prep.Embedder, prep.ReembedAll); err != nil {
 		return nil, err
-	}
-	if w.vectors.needsPartitioning() {
-		if w.opts.Progress != nil {
-			w.opts.Progress("partitioning", 0, 0)
-		}
-		if err := w.vectors.partition(ctx); err != nil {
-			return nil, fmt.Errorf("partition vectors: %w", err)
-		}
 	}
 	if w.opts.Progress != nil {
 		w.opts.Progress("saving", 0, 0)
@@ -349,16 +371,21 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("count keyword documents: %w", err)
 	}
-	if int(n) != w.vectors.Count() {
-		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vectors.Count())
+	if int(n) != w.vb.Count() {
+		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
 	}
-	cfg, err := w.saveModel(prep)
+	// Segments are written, then the set file naming them; failpoint
+	// FailVectorsWrite fires between the two.
+	opts := vectors.BuildOptions{Repartition: w.repartition, AfterSegment: func() { failpoint(FailVectorsWrite) }}
+	if err := w.vb.Commit(ctx, opts); err != nil {
+		return nil, fmt.Errorf("write vectors: %w", err)
+	}
+	set, err := openVectors(w.genDir)
 	if err != nil {
 		return nil, err
 	}
-	if err := w.vectors.save(filepath.Join(w.genDir, vectorsName)); err != nil {
-		return nil, err
-	}
+	vectorCount, tokens := set.Count(), int64(set.SumLength())
+	set.Close()
 	if err := w.kw.Close(); err != nil {
 		return nil, fmt.Errorf("close keyword index: %w", err)
 	}
@@ -367,14 +394,13 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 		return nil, fmt.Errorf("sync new generation: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	vectors, tokens := w.vectors.Count(), int64(w.vectors.totalLength)
 	m := &Manifest{
 		Format:         FormatVersion,
 		Generation:     w.gen,
 		Papers:         int(n),
 		Embedder:       prep.State.Fingerprint,
 		EmbedderConfig: cfg,
-		Vectors:        &vectors,
+		Vectors:        &vectorCount,
 		Tokens:         &tokens,
 		State:          w.state,
 		Created:        now,
@@ -388,6 +414,9 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	}
 	failpoint(FailAfterCommit)
 	w.done = true
+	if w.prevSet != nil {
+		w.prevSet.Close()
+	}
 	removeStaleGenerations(w.dir, m)
 	w.release()
 	return m, nil
@@ -468,6 +497,12 @@ func (w *Writer) Abort() {
 		w.kw.Close()
 		w.kw = nil
 	}
+	if w.vb != nil {
+		w.vb.Abort()
+	}
+	if w.prevSet != nil {
+		w.prevSet.Close()
+	}
 	if w.genDir != "" {
 		os.RemoveAll(w.genDir)
 	}
@@ -506,7 +541,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		errs := make([]error, len(chunk))
 		// Reading stored papers and counting their tokens is independent
 		// per paper; on a large import it is as much work as embedding.
-		parallelRange(len(chunk), 16, func(lo, hi int) {
+		parallel(len(chunk), 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
 				texts[i] = papers[i].Text()
@@ -524,8 +559,8 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			if err := w.vectors.Put(ctx, id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
-				return err
+			if err := w.vb.Put(id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
+				return fmt.Errorf("vector of %s: %w", quoteID(id), err)
 			}
 		}
 		if w.opts.Progress != nil {
@@ -632,4 +667,17 @@ func linkOrCopy(src, dst string) error {
 		return nil
 	}
 	return copyFile(src, dst)
+}
+
+// parallel splits [0, n) across up to GOMAXPROCS goroutines, each given at
+// least grain items (goroutines cost more than tiny work).
+func parallel(n, grain int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/grain))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*n/workers, (w+1)*n/workers
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(lo, hi) }()
+	}
+	wg.Wait()
 }

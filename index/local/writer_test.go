@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/index/local/vectors"
 )
 
 // corpus returns n small papers with distinct vocabulary, enough for the
@@ -253,13 +254,13 @@ func TestRetrainReembedsEverything(t *testing.T) {
 	dir := t.TempDir()
 	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
 	before := open(t, dir)
-	v1, _ := vecsOf(t, before).Get("p000")
+	v1, _ := vecsOf(t, before).Vector("p000")
 
 	// Without --retrain, new papers are embedded with the stored model, so
 	// old vectors do not move.
 	build(t, dir, index.WriteOptions{}, corpus(6, "n"))
 	mid := open(t, dir)
-	v2, _ := vecsOf(t, mid).Get("p000")
+	v2, _ := vecsOf(t, mid).Vector("p000")
 	if fmt.Sprint(v1) != fmt.Sprint(v2) {
 		t.Error("adding papers without --retrain changed an existing vector")
 	}
@@ -310,7 +311,7 @@ func TestStaleGenerationsRemoved(t *testing.T) {
 }
 
 // vecsOf is the store's vector store, loaded.
-func vecsOf(t *testing.T, s *Store) *Vectors {
+func vecsOf(t *testing.T, s *Store) *vectors.Set {
 	t.Helper()
 	v, err := s.loadVectors()
 	if err != nil {

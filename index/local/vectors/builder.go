@@ -66,7 +66,7 @@ func NewBuilder(dir string, prev *Set) (*Builder, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	spill, err := os.CreateTemp(dir, ".spill.tmp-*")
+	spill, err := os.CreateTemp(dir, ".vectors-spill.tmp-*")
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,9 @@ type ScanStats struct {
 // benchmarks, debugging and exact reference answers).
 func (s *Set) SearchWith(ctx context.Context, q []float32, n int, f Filter, opts SearchOptions) ([]Hit, ScanStats, error) {
 	var st ScanStats
+	if s.closed {
+		return nil, st, ErrClosed
+	}
 	if n <= 0 || s.file.live == 0 {
 		return nil, st, nil
 	}

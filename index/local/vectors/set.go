@@ -190,6 +190,9 @@ type Set struct {
 	dir  string
 	file *setFile
 	segs []*openSeg
+	// closed is set by Close; read without a lock because a set is never
+	// closed while another goroutine uses it.
+	closed bool
 }
 
 type openSeg struct {
@@ -247,8 +250,15 @@ func Open(dir string) (*Set, error) {
 	return s, nil
 }
 
+// ErrClosed is returned by a search on a closed set: its files are no
+// longer mapped.
+var ErrClosed = errors.New("vector set is closed")
+
 // Close unmaps the segments. No slice the set returned points into them.
+// The set must not be in use by another goroutine; later searches return
+// ErrClosed.
 func (s *Set) Close() error {
+	s.closed = true
 	var errs []error
 	for _, g := range s.segs {
 		errs = append(errs, g.close())
