@@ -74,6 +74,8 @@ type Result struct {
 	Keyword  *LegHit `json:"keyword,omitempty"`
 	Semantic *LegHit `json:"semantic,omitempty"`
 	Snippet  string  `json:"snippet,omitempty"`
+	// Explain is set when the request asked for it.
+	Explain *Explanation `json:"explain,omitempty"`
 }
 
 // Search runs req.
@@ -171,11 +173,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.Fusion == FusionRRF {
 		return RRF(kw, sem, req.RRFK), nil
 	}
-	w := e.tuning.KeywordWeight
-	if req.KeywordWeight != nil {
-		w = *req.KeywordWeight
-	}
-	return Blend(kw, sem, w), nil
+	return Blend(kw, sem, e.keywordWeight(req)), nil
 }
 
 // ErrEmbedder marks a failure of the embedder (e.g. the embedding server
@@ -198,9 +196,9 @@ func single(hits []Hit, keyword bool) []Fused {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
 		out[i] = Fused{ID: h.ID, Score: h.Score}
 		if keyword {
-			out[i].Keyword = leg
+			out[i].Keyword, out[i].KeywordPart = leg, h.Score
 		} else {
-			out[i].Semantic = leg
+			out[i].Semantic, out[i].SemanticPart = leg, h.Score
 		}
 	}
 	return out
@@ -218,6 +216,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			Score:    round(f.Score, 6),
 			Keyword:  roundLeg(f.Keyword),
 			Semantic: roundLeg(f.Semantic),
+		}
+		if req.Explain {
+			resp.Results[i].Explain = e.explain(req, f)
 		}
 	}
 	if !req.IDsOnly && len(page) > 0 {

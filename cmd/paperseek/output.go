@@ -47,7 +47,7 @@ func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 			fmt.Fprintf(out, "     %s\n", query.PlainSnippet(r.Snippet, on, off))
 		}
 		if explain {
-			fmt.Fprintf(out, "     keyword %s · semantic %s\n", legText(r.Keyword), legText(r.Semantic))
+			fmt.Fprintf(out, "     keyword %s · semantic %s%s\n", legText(r.Keyword), legText(r.Semantic), partsText(r.Explain))
 		}
 		fmt.Fprintln(out)
 	}
@@ -61,6 +61,14 @@ func legText(l *query.LegHit) string {
 		return "—"
 	}
 	return fmt.Sprintf("#%d (%s)", l.Rank, formatScore(l.Score))
+}
+
+// partsText says what each leg added to a fused score.
+func partsText(x *query.Explanation) string {
+	if x == nil || x.Fusion == "none" {
+		return ""
+	}
+	return fmt.Sprintf(" · %s: %s + %s", x.Fusion, formatScore(x.Keyword), formatScore(x.Semantic))
 }
 
 func formatScore(s float64) string {
