@@ -1,0 +1,90 @@
+package main
+
+// End-to-end tests of the small things a CLI is expected to get right
+// (issue 14): an --index that names a file, a first run that fails, tiny
+// corpora, LaTeX and accents, out-of-vocabulary hints, author names.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// --index naming a file (or a path under a file) is the same one-line
+// usage error (exit 2) for every command, never an I/O error.
+func TestIndexNamingAFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "papers.jsonl")
+	write(t, file, `{"id":"a","title":"t"}`+"\n")
+	queries := filepath.Join(dir, "q.jsonl")
+	write(t, queries, `{"_id":"1","text":"t"}`+"\n")
+	qrels := filepath.Join(dir, "qrels.tsv")
+	write(t, qrels, "1\ta\t1\n")
+	commands := [][]string{
+		{"index", "testdata/formats/generic.jsonl"},
+		{"index", "--retrain"},
+		{"index", "--upgrade"},
+		{"search", "x"},
+		{"related", "a"},
+		{"related", "--text", "some text"},
+		{"get", "a"},
+		{"delete", "a"},
+		{"stats"},
+		{"check"},
+		{"check", "--repair"},
+		{"eval", "--queries", queries, "--qrels", qrels},
+		{"serve", "--addr", "127.0.0.1:0"},
+	}
+	for _, loc := range []string{file, filepath.Join(file, "ix")} {
+		for _, args := range commands {
+			r := ps(t, nil, append(args, "--index", loc)...)
+			line := strings.TrimSpace(r.stderr)
+			if r.code != 2 || strings.Contains(line, "\n") || !strings.Contains(line, file) ||
+				!strings.Contains(line, "is a file") || strings.Contains(line, "not a directory") {
+				t.Errorf("%v --index %s: exit %d, stderr %q; want exit 2 and one line saying %s is a file", args, loc, r.code, r.stderr, file)
+			}
+		}
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != `{"id":"a","title":"t"}`+"\n" {
+		t.Errorf("the file given as --index was changed: %q, %v", b, err)
+	}
+}
+
+// A first index run that fails leaves nothing behind: no directory holding
+// only LOCK, no empty generation; a directory that existed stays, empty.
+func TestFailedFirstRunLeavesNothing(t *testing.T) {
+	base := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"broken file", []string{"testdata/formats/generic.jsonl", "testdata/formats/bad-plain.txt"}},
+		{"truncated gzip", []string{"testdata/formats/bad-truncated.jsonl.gz"}},
+		{"unknown embedder", []string{"--embedder", "word2vec", "testdata/formats/generic.jsonl"}},
+	} {
+		ix := filepath.Join(base, "new", "deeper", "ix")
+		r := ps(t, nil, append([]string{"index", "--index", ix}, tt.args...)...)
+		if r.code == 0 {
+			t.Fatalf("%s: exit 0", tt.name)
+		}
+		if _, err := os.Stat(filepath.Join(base, "new")); !os.IsNotExist(err) {
+			t.Errorf("%s: the failed first run left %s behind (%v)", tt.name, filepath.Join(base, "new"), err)
+		}
+		existing := filepath.Join(base, "existing")
+		if err := os.MkdirAll(existing, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r = ps(t, nil, append([]string{"index", "--index", existing}, tt.args...)...)
+		if r.code == 0 {
+			t.Fatalf("%s: exit 0", tt.name)
+		}
+		if ents, err := os.ReadDir(existing); err != nil || len(ents) != 0 {
+			t.Errorf("%s: the failed first run left %v in the directory it was given (%v)", tt.name, ents, err)
+		}
+	}
+	// The next run still creates the index there.
+	ix := filepath.Join(base, "new", "ix")
+	must(t, "index", "--index", ix, "testdata/formats/generic.jsonl")
+	must(t, "search", "--index", ix, "zebrafish")
+}
