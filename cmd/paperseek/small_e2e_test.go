@@ -88,3 +88,40 @@ func TestFailedFirstRunLeavesNothing(t *testing.T) {
 	must(t, "index", "--index", ix, "testdata/formats/generic.jsonl")
 	must(t, "search", "--index", ix, "zebrafish")
 }
+
+// Names written "Family, Given" are shown joined by "; " so that two
+// people never read as four; plain names keep ", ".
+func TestAuthorsWithCommasShownUnambiguously(t *testing.T) {
+	ix := t.TempDir()
+	file := filepath.Join(t.TempDir(), "p.jsonl")
+	write(t, file, `{"id":"attn","title":"Attention is all you need","abstract":"The transformer uses attention only.","authors":["Vaswani, Ashish","Shazeer, Noam"]}
+{"id":"bert","title":"BERT: pre-training of deep bidirectional transformers","abstract":"Attention based encoders pre-trained on text.","authors":["Jacob Devlin","Ming-Wei Chang","Kenton Lee","Kristina Toutanova"]}
+`)
+	must(t, "index", "--index", ix, file)
+	r := must(t, "search", "--index", ix, "--mode", "keyword", "attention transformer")
+	if !strings.Contains(r.stdout, "attn · Vaswani, Ashish; Shazeer, Noam · ") {
+		t.Errorf("search output does not show the two names separated by \"; \":\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "bert · Jacob Devlin, Ming-Wei Chang, Kenton Lee et al. · ") {
+		t.Errorf("search output changed plain names:\n%s", r.stdout)
+	}
+	r = must(t, "get", "--index", ix, "attn")
+	if !strings.Contains(r.stdout, "authors:    Vaswani, Ashish; Shazeer, Noam\n") {
+		t.Errorf("get output:\n%s", r.stdout)
+	}
+	// --json keeps the list as stored.
+	if doc := searchJSON(t, ix, "--mode", "keyword", "attention transformer"); len(doc.Results) == 0 ||
+		strings.Join(toStrings(doc.Results[0]["authors"]), "|") != "Vaswani, Ashish|Shazeer, Noam" {
+		t.Errorf("search --json authors: %v", doc.Results)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, x := range l {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}

@@ -108,9 +108,12 @@
     }
   }
 
+  // Names holding a comma ("Vaswani, Ashish") are joined with "; " so that
+  // two people never read as four (as `paperseek search` prints them).
   function authorsShort(a) {
     if (!a || a.length === 0) return '';
-    return a.length <= 3 ? a.join(', ') : a.slice(0, 3).join(', ') + ' et al.';
+    const sep = a.some((n) => n.includes(',')) ? '; ' : ', ';
+    return a.length <= 3 ? a.join(sep) : a.slice(0, 3).join(sep) + ' et al.';
   }
 
   function fragment(params) {
