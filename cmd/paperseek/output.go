@@ -23,6 +23,9 @@ func writeJSON(w io.Writer, v any) error {
 // printResults prints a search or related response: the JSON document, or
 // for people a numbered list with a snippet per paper.
 func printResults(g *globalOptions, resp *query.Response, explain bool) error {
+	for _, w := range resp.Warnings {
+		fmt.Fprintf(g.IO.ErrOut, "paperseek: warning: %s\n", w)
+	}
 	if g.JSON {
 		return writeJSON(g.IO.Out, resp)
 	}

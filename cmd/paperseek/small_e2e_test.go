@@ -5,10 +5,12 @@ package main
 // corpora, LaTeX and accents, out-of-vocabulary hints, author names.
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // --index naming a file (or a path under a file) is the same one-line
@@ -124,4 +126,119 @@ func toStrings(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Any number of papers indexes. Too few to learn a semantic model from
+// (one paper, papers sharing no word) is not a failure: keyword search
+// works at once, the semantic leg says why it is empty (stderr, and a
+// "warnings" entry in the JSON document, also over HTTP), and a later run
+// with enough papers learns the model without --retrain.
+func TestTinyCorporaIndexAndSayWhy(t *testing.T) {
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.jsonl")
+	write(t, one, `{"id":"glacier","title":"Glaciers retreat in warming climates","abstract":"Alpine glaciers lost mass every year since 1980."}`+"\n")
+	two := filepath.Join(dir, "two.jsonl")
+	write(t, two, `{"id":"glacier","title":"Glaciers retreat in warming climates"}
+{"id":"volcano","title":"Volcanic eruptions inject sulphate aerosols"}
+`)
+	five := filepath.Join(dir, "five.jsonl")
+	demo, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "papers.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, five, strings.Join(strings.SplitAfterN(string(demo), "\n", 6)[:5], ""))
+
+	for _, tt := range []struct {
+		name, file, query string
+		untrained         bool
+	}{
+		{"1 paper", one, "glaciers", true},
+		{"2 papers sharing no word", two, "volcanic aerosols", true},
+		{"5 papers", five, "language models", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := filepath.Join(t.TempDir(), "ix")
+			r := must(t, "index", "--index", ix, tt.file)
+			if said := strings.Contains(r.stderr, "too few to learn a semantic model from yet"); said != tt.untrained {
+				t.Errorf("index stderr says too few: %v, want %v:\n%s", said, tt.untrained, r.stderr)
+			}
+			must(t, "check", "--index", ix)
+			stats := must(t, "stats", "--index", ix, "--json")
+			if got := strings.Contains(stats.stdout, `"model": "untrained"`); got != tt.untrained {
+				t.Errorf("stats: untrained %v, want %v:\n%s", got, tt.untrained, stats.stdout)
+			}
+			kw := searchJSON(t, ix, "--mode", "keyword", tt.query)
+			if len(kw.Results) == 0 {
+				t.Fatalf("keyword search %q found nothing", tt.query)
+			}
+			for _, mode := range []string{"hybrid", "semantic"} {
+				r := must(t, "search", "--index", ix, "--json", "--mode", mode, tt.query)
+				var doc struct {
+					Results  []map[string]any `json:"results"`
+					Warnings []string         `json:"warnings"`
+				}
+				if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+					t.Fatal(err)
+				}
+				warned := len(doc.Warnings) == 1 && strings.HasPrefix(doc.Warnings[0], "no semantic model yet") &&
+					strings.Contains(r.stderr, "paperseek: warning: no semantic model yet")
+				if warned != tt.untrained {
+					t.Errorf("%s: warned %v, want %v (warnings %q, stderr %q)", mode, warned, tt.untrained, doc.Warnings, r.stderr)
+				}
+				if !tt.untrained {
+					continue
+				}
+				switch mode {
+				case "hybrid": // the keyword results
+					if len(doc.Results) != len(kw.Results) || doc.Results[0]["id"] != kw.Results[0]["id"] || doc.Results[0]["semantic"] != nil {
+						t.Errorf("hybrid on an untrained index: %v, want the keyword results %v", doc.Results, kw.Results)
+					}
+				case "semantic":
+					if len(doc.Results) != 0 {
+						t.Errorf("semantic on an untrained index returned %v", doc.Results)
+					}
+				}
+			}
+			if tt.untrained {
+				// Related papers fall back to keywords, and say so.
+				r := must(t, "related", "--index", ix, "--text", tt.query)
+				if !strings.Contains(r.stderr, "no semantic model yet") {
+					t.Errorf("related --text: stderr %q", r.stderr)
+				}
+			}
+		})
+	}
+
+	// Growing the 1-paper index learns a model on the next run, no flag.
+	ix := filepath.Join(dir, "grow")
+	must(t, "index", "--index", ix, one)
+	srv := startServe(t, binary, ix, nil)
+	code, body := srv.get(t, "/v1/search?q=glaciers")
+	if code != 200 || !strings.Contains(string(body), `"warnings":["no semantic model yet: 1 paper indexed so far`) {
+		t.Errorf("GET /v1/search on a 1-paper index: %d %s", code, body)
+	}
+	r := must(t, "index", "--index", ix, "testdata/papers.jsonl")
+	if strings.Contains(r.stderr, "too few") {
+		t.Errorf("61 papers still too few:\n%s", r.stderr)
+	}
+	stats := must(t, "stats", "--index", ix)
+	if !strings.Contains(stats.stdout, "embedder    local/ppmi-sif+lsa-v1, ") {
+		t.Errorf("no model after growing the index:\n%s", stats.stdout)
+	}
+	doc := searchJSON(t, ix, "--mode", "semantic", "speculative decoding")
+	if len(doc.Results) == 0 {
+		t.Errorf("semantic search after growing found nothing")
+	}
+	// The server picks the new generation up and stops warning.
+	deadline := time.Now().Add(serveSafetyNet)
+	for {
+		code, body = srv.get(t, "/v1/search?q=speculative+decoding&mode=semantic")
+		if code == 200 && !strings.Contains(string(body), "warnings") && strings.Contains(string(body), `"semantic":{`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server still answers %d %s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

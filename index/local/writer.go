@@ -570,7 +570,14 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			if err := w.vb.Put(id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
+			vec := vecs[i]
+			if len(vec) == 0 {
+				// An embedder with no model yet (embed.Untrained) gives no
+				// vector: the paper is stored as a null row, counted and
+				// filterable but never returned by the semantic leg.
+				vec = make([]float32, max(1, w.vb.Dims()))
+			}
+			if err := w.vb.Put(id, vec, metaOf(&papers[i], lengths[i])); err != nil {
 				return fmt.Errorf("vector of %s: %w", quoteID(id), err)
 			}
 		}

@@ -180,7 +180,11 @@
     list.replaceChildren(...resp.results.map(result));
     view.hidden = false;
     const n = resp.results.length;
-    setStatus(n === 0 ? 'No results.' : n + (n === 1 ? ' result' : ' results') + ' in ' + resp.took_ms + ' ms (' + resp.mode + ').');
+    let status = n === 0 ? 'No results.' : n + (n === 1 ? ' result' : ' results') + ' in ' + resp.took_ms + ' ms (' + resp.mode + ').';
+    // Warnings (e.g. no semantic model yet) say why results may be other
+    // than asked for.
+    if (resp.warnings) status += ' Note: ' + resp.warnings.join(' ');
+    setStatus(status);
   }
 
   function askToken(message) {
