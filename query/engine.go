@@ -63,6 +63,9 @@ type Response struct {
 	Mode    Mode     `json:"mode"`
 	TookMS  float64  `json:"took_ms"`
 	Results []Result `json:"results"`
+	// Warnings say, in a sentence each, why the results may be other than
+	// asked for (e.g. no semantic model yet: keyword results only).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Result is one ranked paper. Keyword and Semantic say where each ranker
@@ -127,6 +130,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 		vec := in.vector
 		if vec == nil {
 			emb, err := e.embedder(ctx)
+			if errors.Is(err, embed.ErrNoModel) {
+				return // an empty leg; the response's warning says why
+			}
 			if err != nil {
 				semErr = err
 				return
@@ -237,6 +243,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			resp.Results[i].Paper = p
 			resp.Results[i].Snippet = snippet(p.Abstract, terms)
 		}
+	}
+	if req.Mode != ModeKeyword || mode == ModeRelated {
+		resp.Warnings = append(resp.Warnings, e.semanticWarnings()...)
 	}
 	resp.TookMS = round(float64(time.Since(start).Microseconds())/1000, 3)
 	return resp, nil

@@ -235,6 +235,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "indexed %s: %d added, %d replaced, %d skipped in %.1fs; %d papers in %s\n",
 			plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, sum.Skipped, sum.Seconds, sum.Total, opts.Index)
 	}
+	printIndexHints(opts.globalOptions, m)
 	if sum.Skipped > 0 && !opts.SkipBad {
 		fmt.Fprintf(opts.IO.ErrOut, "paperseek: %s skipped (see above); use --skip-bad to exit 0 anyway\n", plural(sum.Skipped, "bad record"))
 		return &silentError{code: exitFailure}
