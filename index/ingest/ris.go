@@ -248,19 +248,28 @@ func risDate(s string) (int, string) {
 }
 
 // lastFirst turns "Last, First" into "First Last" and "Last, First,
-// Suffix" into "First Last Suffix"; a name without a comma is kept.
+// Suffix" into "First Last Suffix"; a name without a comma is kept, and so
+// is a company's ("Barnes and Noble, Inc.": RIS has no mark for an
+// organisation, and what follows its comma is a company form, never a
+// given name).
 func lastFirst(name string) string {
 	parts := strings.Split(name, ",")
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	switch {
-	case len(parts) < 2:
+	case len(parts) < 2, companyForms[strings.ToLower(parts[len(parts)-1])]:
 		return name
 	case len(parts) == 2:
 		return strings.TrimSpace(parts[1] + " " + parts[0])
 	}
 	return strings.Join(strings.Fields(parts[1]+" "+parts[0]+" "+strings.Join(parts[2:], " ")), " ")
+}
+
+// companyForms end the names of companies, after a comma.
+var companyForms = map[string]bool{
+	"inc": true, "inc.": true, "ltd": true, "ltd.": true, "llc": true, "corp": true, "corp.": true,
+	"co": true, "co.": true, "gmbh": true, "ag": true, "plc": true, "s.a.": true, "b.v.": true,
 }
 
 // risStableID is the id of a record without ID or DOI (see the top).
