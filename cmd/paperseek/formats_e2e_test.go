@@ -173,20 +173,23 @@ func samePaperFiles(i int) []string {
 func TestSamePaperFromTwoSourcesIndexedOnce(t *testing.T) {
 	for i := range samePaper {
 		for j := i + 1; j < len(samePaper); j++ {
-			ix := t.TempDir()
-			args := append([]string{"index", "--index", ix, "--json", "--batch-size", "1"}, samePaperFiles(i)...)
-			r := must(t, append(args, samePaperFiles(j)...)...)
-			var sum map[string]float64
-			json.Unmarshal([]byte(r.stdout), &sum)
-			if sum["total"] != 1 || sum["added"] != 1 || sum["replaced"] != 1 {
-				t.Errorf("%v then %v: %s", samePaper[i].files, samePaper[j].files, r.stdout)
-				continue
-			}
-			var p struct{ ID, Title string }
-			getJSON(t, ix, "doi:10.7554/ELIFE.91234", &p)
-			if p.ID != samePaper[i].id || !strings.Contains(p.Title, "zebrafishsame") {
-				t.Errorf("%v then %v: the paper is %+v, want id %q", samePaper[i].files, samePaper[j].files, p, samePaper[i].id)
-			}
+			first, second := samePaper[i], samePaper[j]
+			t.Run(fmt.Sprintf("%s+%s", first.files[len(first.files)-1], second.files[len(second.files)-1]), func(t *testing.T) {
+				t.Parallel() // each pair has its own index; the runs are processes
+				ix := t.TempDir()
+				args := append([]string{"index", "--index", ix, "--json", "--batch-size", "1"}, samePaperFiles(i)...)
+				r := must(t, append(args, samePaperFiles(j)...)...)
+				var sum map[string]float64
+				json.Unmarshal([]byte(r.stdout), &sum)
+				if sum["total"] != 1 || sum["added"] != 1 || sum["replaced"] != 1 {
+					t.Fatalf("summary %s", r.stdout)
+				}
+				var p struct{ ID, Title string }
+				getJSON(t, ix, "doi:10.7554/ELIFE.91234", &p)
+				if p.ID != first.id || !strings.Contains(p.Title, "zebrafishsame") {
+					t.Errorf("the paper is %+v, want id %q", p, first.id)
+				}
+			})
 		}
 	}
 }
@@ -224,14 +227,15 @@ func TestSamePaperFromEverySource(t *testing.T) {
 
 // exportedPaper is what a round trip keeps.
 type exportedPaper struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Abstract string   `json:"abstract"`
-	Authors  []string `json:"authors"`
-	Year     int      `json:"year"`
-	DOI      string   `json:"doi"`
-	ArXiv    string   `json:"arxiv"`
-	PMID     string   `json:"pmid"`
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Abstract   string   `json:"abstract"`
+	Authors    []string `json:"authors"`
+	Year       int      `json:"year"`
+	DOI        string   `json:"doi"`
+	ArXiv      string   `json:"arxiv"`
+	PMID       string   `json:"pmid"`
+	Categories []string `json:"categories"`
 }
 
 // everyPaper lists the index's papers (a semantic search ranks them all).
@@ -247,9 +251,10 @@ func everyPaper(t *testing.T, ix string) []exportedPaper {
 }
 
 // Export, then `paperseek index` of the export into a new index: the same
-// papers, with their title, authors, year, DOI, arXiv id, PMID and
-// abstract (and their ids, which RIS and CSL-JSON carry as they are and
-// BibTeX as its keys when an id is a usable key).
+// papers, with their title, authors, year, DOI, arXiv id, PMID, abstract
+// and categories (written as keywords), and their ids, which RIS and
+// CSL-JSON carry as they are and BibTeX as its keys when an id is a
+// usable key.
 func TestExportRoundTrip(t *testing.T) {
 	ix := t.TempDir()
 	src := []string{

@@ -66,10 +66,11 @@ func readBack(t *testing.T, f Format, data []byte) ([]index.Paper, ingest.Format
 }
 
 // What a round trip keeps, by format: title, authors, year, DOI, arXiv id
-// and abstract always; the PMID and the publication date too.
+// and abstract always; the PMID, the publication date and the categories
+// (written as keywords) too.
 func kept(p index.Paper) index.Paper {
 	return index.Paper{Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, Year: p.Year, Published: p.Published,
-		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID}
+		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID, Categories: p.Categories}
 }
 
 func TestRoundTrip(t *testing.T) {
