@@ -56,24 +56,42 @@ func (f *embedderFlags) bind(c *cobra.Command) {
 
 // indexSummary is the contract's --json summary. Total is the number of
 // papers in the index after the run.
+//
+// Deleted counts the papers that deletion records (PubMed DeleteCitation,
+// OAI-PMH deleted records) removed; a deletion naming a paper that is not
+// in the index removes nothing and is counted in NotFound, which only the
+// human summary shows (an update file deletes papers of the whole
+// catalogue, most of which a given index never held).
 type indexSummary struct {
 	Added    int     `json:"added"`
 	Replaced int     `json:"replaced"`
+	Deleted  int     `json:"deleted"`
 	Skipped  int     `json:"skipped"`
 	Total    int     `json:"total"`
 	Seconds  float64 `json:"seconds"`
+
+	deletions int // deletion records read
+	notFound  int // of which named no indexed paper
 }
 
 func newIndexCmd(g *globalOptions) *cobra.Command {
 	opts := &indexOptions{globalOptions: g}
 	c := &cobra.Command{
 		Use:   "index [FILE...]",
-		Short: "Add papers to the index (JSON lines, arXiv, BEIR, JSON array, CSV/TSV; gzip ok; - is stdin)",
+		Short: "Add papers to the index (JSON lines, arXiv, BEIR, CSV/TSV, BibTeX, RIS, CSL-JSON, OpenAlex, Semantic Scholar, PubMed, OAI-PMH; gzip ok; - is stdin)",
 		Long: `Reads papers and adds them to the index, creating it if absent. The format of
-each file is detected from its content; .gz is read transparently; - reads stdin.
-A paper whose id is already indexed is replaced. Bad records are reported as
-FILE:LINE: reason and skipped (exit 1 unless --skip-bad). A broken file stops
-the run and leaves the index exactly as it was.`,
+each file is detected from its content: JSON lines or arrays (generic, arXiv
+metadata snapshot, BEIR, OpenAlex works, Semantic Scholar Graph API objects and
+Datasets rows), CSV/TSV, BibTeX/BibLaTeX, RIS, CSL-JSON (Zotero), PubMed/MEDLINE
+XML and arXiv OAI-PMH XML; .gz is read transparently; - reads stdin.
+
+A paper whose id is already indexed is replaced, and so is one that shares a
+DOI, arXiv id or PMID with an indexed paper (under the indexed paper's id).
+PubMed DeleteCitation and OAI-PMH deleted records remove papers. Semantic
+Scholar Datasets papers and abstracts files given in one run are joined on
+corpusid. Bad records are reported as FILE:LINE: reason and skipped (exit 1
+unless --skip-bad). A broken file stops the run and leaves the index exactly as
+it was.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			if len(args) == 0 && !opts.Retrain && !opts.Upgrade {
@@ -190,11 +208,26 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		}
 	}()
 	var totalBytes int64
-	for _, s := range sources {
+	inputs := make([]ingest.Input, len(sources))
+	counters := make([]*countingReader, len(sources))
+	for i, s := range sources {
 		totalBytes += s.size
+		inputs[i] = ingest.Input{Name: s.name, R: s.count}
+		counters[i] = s.count
 	}
-	prog := newProgress(opts.IO, totalBytes)
+	prog := newProgress(opts.IO, totalBytes, counters)
 	defer prog.finish()
+
+	// Every input is detected before the index is touched, and all of them
+	// are read as one stream: the Semantic Scholar Datasets' papers and
+	// abstracts files of one run are joined on corpusid.
+	var rd *ingest.MultiReader
+	if len(inputs) > 0 {
+		if rd, err = ingest.NewMultiReader(inputs, ingest.MultiOptions{}); err != nil {
+			return unchanged(err, opts.Index)
+		}
+		defer rd.Close()
+	}
 
 	spec := opts.Embedder.spec()
 	spec.Progress = func(done int) { prog.embedded(done) }
@@ -214,9 +247,8 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	defer w.Abort() // no-op after a successful Commit
 
 	var sum indexSummary
-	for _, s := range sources {
-		prog.file(s.count)
-		if err := indexSource(ctx, w, s, opts, prog, &sum); err != nil {
+	if rd != nil {
+		if err := indexRecords(ctx, w, rd, opts, prog, &sum); err != nil {
 			return unchanged(err, opts.Index)
 		}
 	}
@@ -232,8 +264,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "indexed %s: %d added, %d replaced, %d skipped in %.1fs; %d papers in %s\n",
-			plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, sum.Skipped, sum.Seconds, sum.Total, opts.Index)
+		fmt.Fprintln(opts.IO.ErrOut, sum.human(opts.Index))
 	}
 	printIndexHints(opts.globalOptions, m)
 	if sum.Skipped > 0 && !opts.SkipBad {
@@ -243,25 +274,57 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	return nil
 }
 
-// indexSource streams one input into the writer in batches. Reading runs
-// in its own goroutine so parsing overlaps with Bleve's indexing.
-func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
-	rd, err := ingest.NewReader(s.name, s.count)
-	if err != nil {
-		return err
+// human is the one summary line for people. Deletions are mentioned only
+// when the input had some, so a run of plain papers reads as before.
+func (sum *indexSummary) human(dir string) string {
+	deleted := ""
+	if sum.deletions > 0 {
+		deleted = fmt.Sprintf(", %d deleted", sum.Deleted)
+		if sum.notFound > 0 {
+			deleted += fmt.Sprintf(" (%d more not in the index)", sum.notFound)
+		}
 	}
-	type batch struct {
-		papers []index.Paper
-		err    error
-	}
+	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %d papers in %s",
+		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, sum.Total, dir)
+}
+
+// batch is a run of records of one kind, in input order: papers to add or
+// references of papers to delete. Order matters across kinds: a PubMed
+// update file may revise a citation and later delete it.
+type batch struct {
+	papers  []index.Paper
+	deletes []string
+	err     error
+}
+
+// indexRecords streams the run's records into the writer in batches.
+// Reading runs in its own goroutine so parsing overlaps with Bleve's
+// indexing.
+func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, opts *indexOptions, prog *progress, sum *indexSummary) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan batch, 2)
 	go func() {
 		defer close(batches)
-		buf := make([]index.Paper, 0, opts.BatchSize)
+		send := func(b batch) bool {
+			select {
+			case batches <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		var cur batch
+		flush := func() bool {
+			if len(cur.papers) == 0 && len(cur.deletes) == 0 {
+				return true
+			}
+			b := cur
+			cur = batch{}
+			return send(b)
+		}
 		for {
-			p, err := rd.Next()
+			rec, err := rd.NextRecord()
 			if err == io.EOF {
 				break
 			}
@@ -273,28 +336,28 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 				continue
 			}
 			if err != nil {
-				select {
-				case batches <- batch{err: err}:
-				case <-ctx.Done():
-				}
+				send(batch{err: err})
 				return
 			}
-			buf = append(buf, p)
-			if len(buf) == cap(buf) {
-				select {
-				case batches <- batch{papers: buf}:
-				case <-ctx.Done():
+			if rec.Delete {
+				if len(cur.papers) > 0 && !flush() {
 					return
 				}
-				buf = make([]index.Paper, 0, opts.BatchSize)
+				cur.deletes = append(cur.deletes, rec.Ref().String())
+			} else {
+				if len(cur.deletes) > 0 && !flush() {
+					return
+				}
+				if cur.papers == nil {
+					cur.papers = make([]index.Paper, 0, opts.BatchSize)
+				}
+				cur.papers = append(cur.papers, rec.Paper)
+			}
+			if len(cur.papers)+len(cur.deletes) >= opts.BatchSize && !flush() {
+				return
 			}
 		}
-		if len(buf) > 0 {
-			select {
-			case batches <- batch{papers: buf}:
-			case <-ctx.Done():
-			}
-		}
+		flush()
 	}()
 	for b := range batches {
 		if b.err != nil {
@@ -302,6 +365,16 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if len(b.deletes) > 0 {
+			n, unknown, err := w.Delete(ctx, b.deletes)
+			if err != nil {
+				return err
+			}
+			sum.deletions += len(b.deletes)
+			sum.Deleted += n
+			sum.notFound += len(unknown)
+			continue
 		}
 		added, replaced, err := w.Add(ctx, b.papers)
 		if err != nil {

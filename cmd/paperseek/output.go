@@ -138,6 +138,8 @@ func printPaper(g *globalOptions, p index.Paper) error {
 	field("categories", strings.Join(p.Categories, " "))
 	field("url", p.URL)
 	field("doi", p.DOI)
+	field("arxiv", p.ArXiv)
+	field("pmid", p.PMID)
 	if p.Abstract != "" {
 		fmt.Fprintln(out)
 		for _, line := range wrap(p.Abstract, 78) {

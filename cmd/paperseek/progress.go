@@ -15,8 +15,7 @@ type progress struct {
 	io         *IOStreams
 	on         bool
 	totalBytes int64
-	doneBytes  int64 // bytes of finished files
-	cur        *countingReader
+	inputs     []*countingReader // every input of the run: bytes read = their sum, whatever order they are read in
 	n          int
 	start      time.Time
 	last       time.Time
@@ -27,9 +26,9 @@ type progress struct {
 	drawn      bool
 }
 
-func newProgress(io *IOStreams, totalBytes int64) *progress {
+func newProgress(io *IOStreams, totalBytes int64, inputs []*countingReader) *progress {
 	now := time.Now()
-	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, start: now}
+	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, inputs: inputs, start: now}
 }
 
 // trace prints phase timings to stderr when PAPERSEEK_DEBUG is set: where
@@ -38,15 +37,6 @@ func (p *progress) trace(phase string) {
 	if os.Getenv("PAPERSEEK_DEBUG") != "" {
 		fmt.Fprintf(p.io.ErrOut, "paperseek: %s starts at %.1fs (%d papers read)\n", phase, time.Since(p.start).Seconds(), p.n)
 	}
-}
-
-func (p *progress) file(c *countingReader) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cur != nil {
-		p.doneBytes += p.cur.n.Load()
-	}
-	p.cur = c
 }
 
 func (p *progress) papers(n int) {
@@ -114,8 +104,11 @@ func (p *progress) line(now time.Time) string {
 	case "":
 		rate := float64(p.n) / max(now.Sub(p.start).Seconds(), 1e-3)
 		line = fmt.Sprintf("reading  %d papers  %.0f papers/s", p.n, rate)
-		if p.totalBytes > 0 && p.cur != nil {
-			read := p.doneBytes + p.cur.n.Load()
+		if p.totalBytes > 0 {
+			var read int64
+			for _, c := range p.inputs {
+				read += c.n.Load()
+			}
 			frac := min(float64(read)/float64(p.totalBytes), 1)
 			line += fmt.Sprintf("  %3.0f%%%s", 100*frac, eta(now.Sub(p.start), frac))
 		}

@@ -18,7 +18,7 @@ var awkward = []index.Paper{
 		ID:       "awk-1",
 		Title:    `Braces {x}, 100% & $5, C# & snake_case, x^2, a~b, back\slash -- "quotes" ''two'' ` + "``tick''" + ` — Đoković, 東京`,
 		Abstract: `Math as written: $\alpha$-decay with $x_{i}^{2}$; an unbalanced } brace; \& and \% stay; state-of-the-art; model's.`,
-		Authors:  []string{"Novak Djoković", "Ludwig van Beethoven", "John Doe Jr.", "World Health Organization", "Plato", "Barnes and Noble", "Jean de la Fontaine"},
+		Authors:  []string{"Novak Djoković", "Ludwig van Beethoven", "John Doe Jr.", "World Health Organization", "Plato", "Barnes and Noble", "Jean de la Fontaine", "Barnes and Noble, Inc.", "Acme Widgets, Ltd."},
 		Year:     2024, Published: "2024-01-15",
 		DOI: "10.1000/abc_def--x", ArXiv: "2401.01234", PMID: "123",
 		Categories: []string{"cs.CL", "cs.AI"}, URL: "https://example.org/a_b?x=1&y=%20",
@@ -66,10 +66,11 @@ func readBack(t *testing.T, f Format, data []byte) ([]index.Paper, ingest.Format
 }
 
 // What a round trip keeps, by format: title, authors, year, DOI, arXiv id
-// and abstract always; the PMID and the publication date too.
+// and abstract always; the PMID, the publication date and the categories
+// (written as keywords) too.
 func kept(p index.Paper) index.Paper {
 	return index.Paper{Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, Year: p.Year, Published: p.Published,
-		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID}
+		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID, Categories: p.Categories}
 }
 
 func TestRoundTrip(t *testing.T) {
