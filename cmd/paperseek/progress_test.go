@@ -10,7 +10,7 @@ import (
 // embed.Spec.Progress); the bar shows the running total and never goes
 // back, also when the writer reports its own total after each chunk.
 func TestProgressEmbeddingCountsAddUp(t *testing.T) {
-	p := newProgress(&IOStreams{ErrOut: &strings.Builder{}}, 0)
+	p := newProgress(&IOStreams{ErrOut: &strings.Builder{}}, 0, nil)
 	steps := []struct {
 		do   func()
 		want string
