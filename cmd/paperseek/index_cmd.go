@@ -243,7 +243,10 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 }
 
 // indexSource streams one input into the writer in batches. Reading runs
-// in its own goroutine so parsing overlaps with Bleve's indexing.
+// in its own goroutine so parsing overlaps with Bleve's indexing; it has
+// ended when indexSource returns, also on an error: the source is closed
+// first, which ends a read waiting on a pipe (stdin cannot be closed that
+// way: there the wait is for its next read).
 func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
 	rd, err := ingest.NewReader(s.name, s.count)
 	if err != nil {
@@ -254,12 +257,18 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 		err    error
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	batches := make(chan batch, 2)
+	readerDone := make(chan struct{})
+	defer func() {
+		cancel()
+		s.r.Close()
+		<-readerDone
+	}()
 	go func() {
+		defer close(readerDone)
 		defer close(batches)
 		buf := make([]index.Paper, 0, opts.BatchSize)
-		for {
+		for ctx.Err() == nil {
 			p, err := rd.Next()
 			if err == io.EOF {
 				break

@@ -199,6 +199,9 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 // replaces it; a paper sharing an external id with one replaces that one
 // under its existing id, merged (index.Merge).
 func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced int, err error) {
+	if w.done {
+		return 0, 0, errWriterFinished
+	}
 	for i := range papers {
 		papers[i].NormalizeExternalIDs()
 	}
@@ -288,6 +291,9 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 // Delete removes the papers refs name from both legs of the generation
 // being built.
 func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
+	if w.done {
+		return 0, nil, errWriterFinished
+	}
 	b := w.kw.NewBatch()
 	gone := map[string]bool{}
 	for _, ref := range refs {
@@ -336,7 +342,7 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 
 func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
-		return nil, errors.New("writer already finished")
+		return nil, errWriterFinished
 	}
 	prep, err := w.prepareEmbedder(ctx)
 	if err != nil {
@@ -488,6 +494,10 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 
 // Abort drops the generation being built and releases the lock. The
 // previous generation is untouched. Safe to call after Commit (no-op).
+// errWriterFinished is the answer of a writer used after Commit or Abort
+// (whose Bleve index is closed by then).
+var errWriterFinished = errors.New("writer already finished")
+
 func (w *Writer) Abort() {
 	if w.done {
 		return
