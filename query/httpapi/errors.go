@@ -21,6 +21,7 @@ import (
 const (
 	CodeBadRequest       = "bad_request"          // 400
 	CodeUnauthorized     = "unauthorized"         // 401
+	CodeForbiddenHost    = "forbidden_host"       // 403: a Host a token-less server does not answer
 	CodeNotFound         = "not_found"            // 404
 	CodeMethodNotAllowed = "method_not_allowed"   // 405
 	CodeRequestTimeout   = "request_timeout"      // 408: the body arrived too slowly
