@@ -137,4 +137,3 @@ func deepEngine(t *testing.T, n int) *Engine {
 	t.Cleanup(func() { ix.Close() })
 	return New(ix, Options{})
 }
-

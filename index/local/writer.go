@@ -181,7 +181,7 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 			w.known[id] = struct{}{}
 		}
 		if err := w.kw.Batch(b); err != nil {
-			return fmt.Errorf("write keyword index: %w", err)
+			return fmt.Errorf("write keyword index: %w", bleveCause(err))
 		}
 	}
 	// The vectors carry over as they are; only publication dates, which
@@ -225,7 +225,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		w.changed[p.ID] = struct{}{}
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", err)
+		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
@@ -313,7 +313,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		deleted++
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, nil, fmt.Errorf("write keyword index: %w", err)
+		return 0, nil, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	return deleted, unknown, nil
 }
@@ -393,7 +393,7 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
 	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", err)
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
 	w.kw = nil
 	if err := syncTree(w.genDir); err != nil {
@@ -453,7 +453,7 @@ func (w *Writer) prepareEmbedder(ctx context.Context) (*embed.Prepared, error) {
 	prep, err := embed.Prepare(ctx, args)
 	if err != nil {
 		if errors.Is(err, embed.ErrUnknown) {
-			return nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
+			return nil, index.Usage(err)
 		}
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/query"
@@ -84,10 +83,8 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 	case query.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 	case errors.Is(err, index.ErrNotFound):
-		// The wrapped text starts with the sentinel's ("no such paper: ");
-		// the rest names the id.
-		msg, _ := strings.CutPrefix(err.Error(), index.ErrNotFound.Error()+": ")
-		writeError(w, http.StatusNotFound, CodeNotFound, msg)
+		// The message names the id (index.NotFoundf: no sentinel prefix).
+		writeError(w, http.StatusNotFound, CodeNotFound, err.Error())
 	case errors.Is(err, query.ErrEmbedder):
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, err.Error())
 	case errors.Is(err, ErrClosed):
