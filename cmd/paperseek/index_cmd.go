@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -248,7 +249,12 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 
 	var sum indexSummary
 	if rd != nil {
-		if err := indexRecords(ctx, w, rd, opts, prog, &sum); err != nil {
+		closeSources := func() {
+			for _, s := range sources {
+				s.r.Close()
+			}
+		}
+		if err := indexRecords(ctx, w, rd, closeSources, opts, prog, &sum); err != nil {
 			return unchanged(err, opts.Index)
 		}
 	}
@@ -299,12 +305,20 @@ type batch struct {
 
 // indexRecords streams the run's records into the writer in batches.
 // Reading runs in its own goroutine so parsing overlaps with Bleve's
-// indexing.
-func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, opts *indexOptions, prog *progress, sum *indexSummary) error {
+// indexing; it has ended when indexRecords returns, also on an error:
+// interrupt (closing the input files) ends a read waiting on a pipe (stdin
+// cannot be closed that way: there the wait is for its next read).
+func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, interrupt func(), opts *indexOptions, prog *progress, sum *indexSummary) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	batches := make(chan batch, 2)
+	readerDone := make(chan struct{})
+	defer func() {
+		cancel()
+		interrupt()
+		<-readerDone
+	}()
 	go func() {
+		defer close(readerDone)
 		defer close(batches)
 		send := func(b batch) bool {
 			select {
@@ -323,7 +337,7 @@ func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, o
 			cur = batch{}
 			return send(b)
 		}
-		for {
+		for ctx.Err() == nil {
 			rec, err := rd.NextRecord()
 			if err == io.EOF {
 				break
@@ -387,48 +401,67 @@ func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, o
 	return ctx.Err()
 }
 
-// unchanged says that a failed run left the index as it was, and turns an
-// out-of-space failure, which Bleve reports as text several layers deep,
-// into one line saying what to do.
+// unchanged says that a failed run left the index as it was (once, however
+// often it is applied), and turns an out-of-space failure into one line
+// saying what to do. Full is decided by the cause (errors.Is ENOSPC, EFBIG,
+// EDQUOT), the file by the *fs.PathError or *os.LinkError that carries it.
 func unchanged(err error, dir string) error {
-	msg := err.Error()
-	for _, full := range []string{"no space left on device", "file too large", "disk quota exceeded"} {
-		if strings.Contains(strings.ToLower(msg), full) {
-			what := full
-			if f := lastFileIn(msg); f != "" {
-				what = f + ": " + full
-			}
-			return &wrappedError{err, fmt.Sprintf("not enough space to write the index in %s (%s); the index was left unchanged: free some space (or raise the file-size limit) and run the same command again", dir, what)}
-		}
+	var said *unchangedError
+	if errors.As(err, &said) {
+		return err
 	}
-	return fmt.Errorf("%w; the index was left unchanged", err)
+	if full := diskFull(err); full != nil {
+		what := full.Error()
+		if f := failedFile(err); f != "" {
+			what = f + ": " + what
+		}
+		return &unchangedError{err, fmt.Sprintf("not enough space to write the index in %s (%s); the index was left unchanged: free some space (or raise the file-size limit) and run the same command again", dir, what)}
+	}
+	return &unchangedError{err, err.Error() + "; the index was left unchanged"}
 }
 
-var pathInMessage = regexp.MustCompile(`[^\s:]*/[^\s:]+`)
+// diskFull returns the errno that says err is a lack of room: a full disk,
+// a file-size limit or a quota.
+func diskFull(err error) error {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EFBIG, syscall.EDQUOT} {
+		if errors.Is(err, errno) {
+			return errno
+		}
+	}
+	return nil
+}
 
-// lastFileIn names the file an I/O error message is about: the base name of
-// its last path, without the temporary-file decoration of atomic writes
+// failedFile names the file an I/O error is about: the base name of its
+// path, without the temporary-file decoration of atomic writes
 // (".vectors.bin.tmp-123" is vectors.bin).
-func lastFileIn(msg string) string {
-	paths := pathInMessage.FindAllString(msg, -1)
-	if len(paths) == 0 {
+func failedFile(err error) string {
+	var pe *fs.PathError
+	var le *os.LinkError
+	var path string
+	switch {
+	case errors.As(err, &pe):
+		path = pe.Path
+	case errors.As(err, &le):
+		path = le.New
+	default:
 		return ""
 	}
-	name := filepath.Base(paths[len(paths)-1])
+	name := filepath.Base(path)
 	if i := strings.Index(name, ".tmp-"); i > 0 {
 		name = strings.TrimPrefix(name[:i], ".")
 	}
 	return name
 }
 
-// wrappedError replaces an error's message but keeps it for errors.Is.
-type wrappedError struct {
+// unchangedError replaces an error's message, saying the index was left
+// unchanged, and keeps the error for errors.Is/As.
+type unchangedError struct {
 	err error
 	msg string
 }
 
-func (e *wrappedError) Error() string { return e.msg }
-func (e *wrappedError) Unwrap() error { return e.err }
+func (e *unchangedError) Error() string { return e.msg }
+func (e *unchangedError) Unwrap() error { return e.err }
 
 func plural(n int, what string) string {
 	if n == 1 {

@@ -46,6 +46,31 @@ func TestServeCommand(t *testing.T) {
 	t.Run("usage errors", func(t *testing.T) { serveUsageErrors(t, bin, ix) })
 	t.Run("same answers as the CLI, new generations, SIGTERM", func(t *testing.T) { serveEndToEnd(t, bin, ix) })
 	t.Run("token", func(t *testing.T) { serveToken(t, bin, ix) })
+	t.Run("host names", func(t *testing.T) { serveHosts(t, bin, ix) })
+}
+
+// serveHosts: without a token the server answers only loopback names and
+// those --allow-host gives (DNS rebinding); with a token, any name.
+func serveHosts(t *testing.T, bin, ix string) {
+	const rebound = "attacker.example"
+	tests := []struct {
+		env, args []string
+		host      string
+		status    int
+	}{
+		{nil, nil, "localhost", http.StatusOK},
+		{nil, nil, rebound, http.StatusForbidden},
+		{nil, []string{"--allow-host", "papers.lab.example,search.lab.example"}, "search.lab.example:8080", http.StatusOK},
+		{nil, []string{"--allow-host", "papers.lab.example"}, rebound, http.StatusForbidden},
+		{[]string{"PAPERSEEK_TOKEN=tok"}, nil, rebound, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		p := startServe(t, bin, ix, tt.env, tt.args...)
+		if status, body := p.get(t, "/v1/stats", "Host", tt.host); status != tt.status {
+			t.Errorf("%v %v: Host %s: %d %s, want %d", tt.env, tt.args, tt.host, status, body, tt.status)
+		}
+		p.stop(t, syscall.SIGTERM)
+	}
 }
 
 func serveWriteLines(t *testing.T, path string, lines ...string) {
@@ -175,6 +200,10 @@ func (p *serveProcess) get(t *testing.T, path string, header ...string) (int, []
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)

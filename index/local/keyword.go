@@ -115,7 +115,7 @@ func openKeyword(path string, readOnly bool) (bleve.Index, error) {
 	}
 	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open keyword index %s: %v", index.ErrCorrupt, path, err)
+		return nil, index.Corrupt("open keyword index "+path, err)
 	}
 	return idx, nil
 }
@@ -196,7 +196,7 @@ func lookupPaper(idx bleve.Index, id string) (index.Paper, error) {
 		return index.Paper{}, fmt.Errorf("read paper %q: %w", id, err)
 	}
 	if doc == nil {
-		return index.Paper{}, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+		return index.Paper{}, index.NotFoundf("no paper with id %s", quoteID(id))
 	}
 	return paperFromDocument(doc), nil
 }

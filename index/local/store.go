@@ -67,8 +67,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if m.Format < FormatVersion {
-		return nil, fmt.Errorf("%w: the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
-			index.ErrUsage, dir, m.Format, dir)
+		return nil, index.Usagef("the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
+			dir, m.Format, dir)
 	}
 	genDir := filepath.Join(dir, genDirName(m.Generation))
 	if _, err := os.Stat(genDir); err != nil {
@@ -151,7 +151,7 @@ func (s *Store) Vector(_ context.Context, id string) ([]float32, error) {
 		return vec, nil
 	}
 	if !v.Contains(id) {
-		return nil, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+		return nil, index.NotFoundf("no paper with id %s", quoteID(id))
 	}
 	return nil, nil
 }

@@ -189,7 +189,7 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 			w.known[id] = struct{}{}
 		}
 		if err := w.kw.Batch(b); err != nil {
-			return fmt.Errorf("write keyword index: %w", err)
+			return fmt.Errorf("write keyword index: %w", bleveCause(err))
 		}
 	}
 	// The vectors carry over as they are; only publication dates, which
@@ -207,6 +207,9 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 // replaces it; a paper sharing an external id with one replaces that one
 // under its existing id, merged (index.Merge).
 func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced int, err error) {
+	if w.done {
+		return 0, 0, errWriterFinished
+	}
 	for i := range papers {
 		papers[i].NormalizeExternalIDs()
 	}
@@ -230,7 +233,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		w.changed[p.ID] = struct{}{}
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", err)
+		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
@@ -296,6 +299,9 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 // Delete removes the papers refs name from both legs of the generation
 // being built.
 func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
+	if w.done {
+		return 0, nil, errWriterFinished
+	}
 	b := w.kw.NewBatch()
 	gone := map[string]bool{}
 	for _, ref := range refs {
@@ -315,7 +321,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		deleted++
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, nil, fmt.Errorf("write keyword index: %w", err)
+		return 0, nil, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	return deleted, unknown, nil
 }
@@ -344,7 +350,7 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 
 func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
-		return nil, errors.New("writer already finished")
+		return nil, errWriterFinished
 	}
 	prep, err := w.prepareEmbedder(ctx)
 	if err != nil {
@@ -395,7 +401,7 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
 	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", err)
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
 	w.kw = nil
 	if err := syncTree(w.genDir); err != nil {
@@ -455,7 +461,7 @@ func (w *Writer) prepareEmbedder(ctx context.Context) (*embed.Prepared, error) {
 	prep, err := embed.Prepare(ctx, args)
 	if err != nil {
 		if errors.Is(err, embed.ErrUnknown) {
-			return nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
+			return nil, index.Usage(err)
 		}
 		return nil, err
 	}
@@ -496,6 +502,10 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 
 // Abort drops the generation being built and releases the lock. The
 // previous generation is untouched. Safe to call after Commit (no-op).
+// errWriterFinished is the answer of a writer used after Commit or Abort
+// (whose Bleve index is closed by then).
+var errWriterFinished = errors.New("writer already finished")
+
 func (w *Writer) Abort() {
 	if w.done {
 		return

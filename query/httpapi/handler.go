@@ -65,7 +65,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(path, route{get: h})
 	}
 	mux.HandleFunc("/", notFound)
-	return s.accessLog(s.recoverPanics(securityHeaders(mux)))
+	return s.accessLog(s.recoverPanics(securityHeaders(s.checkHost(mux))))
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {

@@ -628,6 +628,7 @@ func TestClientGoneIsLoggedAs499(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the client hung up before the search ran
 	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/search?q=language+models", nil)
+	req.Host = "localhost"
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
 	if rec.Code != StatusClientClosedRequest || rec.Body.Len() != 0 {
