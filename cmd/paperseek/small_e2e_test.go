@@ -6,6 +6,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,5 +241,67 @@ func TestTinyCorporaIndexAndSayWhy(t *testing.T) {
 			t.Fatalf("server still answers %d %s", code, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Papers mostly made of words the stored model never saw get a hint to
+// --retrain (stderr, and "warnings" in the --json summary); papers on the
+// index's own topics do not, and neither does the retrain itself.
+func TestOutOfVocabularyRunSuggestsRetrain(t *testing.T) {
+	ix := t.TempDir()
+	must(t, "index", "--index", ix, "testdata/papers.jsonl") // LLM papers
+
+	dir := t.TempDir()
+	// The same topics under new ids: words the model knows.
+	demo, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "papers.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := filepath.Join(dir, "same.jsonl")
+	var lines []string
+	for i, l := range strings.Split(strings.TrimSpace(string(demo)), "\n")[:30] {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(l), &p); err != nil {
+			t.Fatal(err)
+		}
+		p["id"] = fmt.Sprintf("again-%d", i)
+		b, _ := json.Marshal(p)
+		lines = append(lines, string(b))
+	}
+	write(t, same, strings.Join(lines, "\n")+"\n")
+	// Marine biology: words no LLM abstract holds, recurring across papers.
+	words := strings.Fields("coral reef plankton salinity tide kelp sediment trench whale sonar algae estuary mangrove krill seagrass dolphin lagoon brine urchin anemone")
+	marine := filepath.Join(dir, "marine.jsonl")
+	lines = nil
+	for i := 0; i < 40; i++ {
+		var text []string
+		for j := 0; j < 12; j++ {
+			text = append(text, words[(i*7+j*3)%len(words)])
+		}
+		lines = append(lines, fmt.Sprintf(`{"id":"marine-%d","title":"Marine survey %d","abstract":%q}`, i, i, strings.Join(text, " ")))
+	}
+	write(t, marine, strings.Join(lines, "\n")+"\n")
+
+	r := must(t, "index", "--index", ix, "--json", same)
+	if strings.Contains(r.stderr, "--retrain") || strings.Contains(r.stdout, "warnings") {
+		t.Errorf("papers on the index's topics drew a hint:\n%s%s", r.stderr, r.stdout)
+	}
+	r = must(t, "index", "--index", ix, "--json", marine)
+	var sum struct{ Warnings []string }
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "run `paperseek index --retrain`") ||
+		!strings.Contains(r.stderr, "paperseek: warning: the index's semantic model knows only ") {
+		t.Errorf("marine papers into an LLM index: warnings %q, stderr %q", sum.Warnings, r.stderr)
+	}
+	r = must(t, "index", "--index", ix, "--retrain")
+	if strings.Contains(r.stderr, "--retrain") {
+		t.Errorf("the retrain itself drew a hint:\n%s", r.stderr)
+	}
+	// After it, the model knows them: more marine papers are fine.
+	r = must(t, "index", "--index", ix, marine)
+	if strings.Contains(r.stderr, "--retrain") {
+		t.Errorf("after --retrain, marine papers still drew a hint:\n%s", r.stderr)
 	}
 }
