@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,46 @@ func TestOutOfVocabularyRunSuggestsRetrain(t *testing.T) {
 	r = must(t, "index", "--index", ix, marine)
 	if strings.Contains(r.stderr, "--retrain") {
 		t.Errorf("after --retrain, marine papers still drew a hint:\n%s", r.stderr)
+	}
+}
+
+// LaTeX in arXiv titles and abstracts (the snapshot, and arXiv lines in the
+// generic shape) is shown as Unicode, math kept as written, and accents
+// fold in search: Djokovic, Đoković and Djokovi\'{c} (indexed) are one word.
+func TestLaTeXAccentsDisplayAndMatch(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "arxiv.jsonl")
+	write(t, file, `{"id":"2101.00001","title":"Serve speed of Novak Djokovi\\'{c}","abstract":"We model Djokovi\\'{c}'s serve with $\\alpha \\approx 0.5$ and a Schr\\\"odinger-like equation.","authors_parsed":[["Djokovi\\'c","Novak",""]],"categories":"physics.pop-ph","versions":[{"version":"v1","created":"Mon, 4 Jan 2021 00:00:00 GMT"}]}
+{"id":"2101.00002","title":"Return games of Djokovi\\'{c} on clay","abstract":"Clay slows the ball; M\\\"uller measured it.","categories":"physics.pop-ph"}
+{"id":"plain-3","title":"Đoković at Wimbledon","abstract":"Grass courts favour the serve of Đoković."}
+`)
+	ix := t.TempDir()
+	must(t, "index", "--index", ix, file)
+	r := must(t, "get", "--index", ix, "2101.00001")
+	for _, want := range []string{"Serve speed of Novak Djoković\n", "authors:    Novak Djoković\n", "We model Djoković's serve with $\\alpha \\approx 0.5$ and a Schrödinger-like\nequation."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("get shows no %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := must(t, "get", "--index", ix, "2101.00002"); !strings.Contains(r.stdout, "Return games of Djoković on clay") || !strings.Contains(r.stdout, "Müller measured") {
+		t.Errorf("generic arXiv line not decoded:\n%s", r.stdout)
+	}
+	all := []string{"2101.00001", "2101.00002", "plain-3"}
+	for _, q := range []string{"Djokovic", "Đoković", "djoković", "DJOKOVIC"} {
+		got := ids(searchJSON(t, ix, "--mode", "keyword", q))
+		slices.Sort(got)
+		if !slices.Equal(got, all) {
+			t.Errorf("search %q found %v, want %v", q, got, all)
+		}
+	}
+	for q, want := range map[string]string{"Schrodinger": "2101.00001", "Muller": "2101.00002", "mueller": ""} {
+		got := ids(searchJSON(t, ix, "--mode", "keyword", q))
+		if want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) {
+			t.Errorf("search %q found %v, want [%s]", q, got, want)
+		}
+	}
+	// The snippet marks the accented word a folded query matched.
+	doc := searchJSON(t, ix, "--mode", "keyword", "Djokovic grass")
+	if len(doc.Results) == 0 || doc.Results[0]["id"] != "plain-3" || !strings.Contains(doc.Results[0]["snippet"].(string), "<mark>Đoković</mark>") {
+		t.Errorf("snippet: %v", doc.Results)
 	}
 }
