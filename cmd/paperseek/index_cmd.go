@@ -70,6 +70,9 @@ type indexSummary struct {
 	Skipped  int     `json:"skipped"`
 	Total    int     `json:"total"`
 	Seconds  float64 `json:"seconds"`
+	// Warnings are also printed on stderr (e.g. papers mostly unknown to
+	// the stored model: --retrain).
+	Warnings []string `json:"warnings,omitempty"`
 
 	deletions int // deletion records read
 	notFound  int // of which named no indexed paper
@@ -232,12 +235,14 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 
 	spec := opts.Embedder.spec()
 	spec.Progress = func(done int) { prog.embedded(done) }
+	var warnings []string
 	w, err := index.BeginWrite(ctx, opts.Index, index.WriteOptions{
 		Rebuild:  opts.Rebuild,
 		Retrain:  opts.Retrain,
 		Embedder: spec,
 		Workers:  opts.Workers,
 		Progress: prog.phase,
+		Warn:     func(msg string) { warnings = append(warnings, msg) },
 	})
 	if err != nil {
 		if errors.Is(err, index.ErrLocked) || exitCode(err) == exitUsage {
@@ -265,6 +270,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	prog.finish()
 	sum.Total = m.Papers
 	sum.Seconds = roundTo(time.Since(start).Seconds(), 3)
+	sum.Warnings = append(warnings, modelWarnings(m)...)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, sum); err != nil {
 			return err
@@ -272,7 +278,9 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	} else {
 		fmt.Fprintln(opts.IO.ErrOut, sum.human(opts.Index))
 	}
-	printIndexHints(opts.globalOptions, m)
+	for _, w := range sum.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "paperseek: warning: %s\n", w)
+	}
 	if sum.Skipped > 0 && !opts.SkipBad {
 		fmt.Fprintf(opts.IO.ErrOut, "paperseek: %s skipped (see above); use --skip-bad to exit 0 anyway\n", plural(sum.Skipped, "bad record"))
 		return &silentError{code: exitFailure}

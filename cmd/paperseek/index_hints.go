@@ -6,13 +6,15 @@ import (
 	"github.com/paperseek/paperseek/index"
 )
 
-// printIndexHints tells, on stderr after an index run's summary, what the
-// user may want to do next about the run's outcome.
-func printIndexHints(g *globalOptions, info index.Info) {
+// modelWarnings are the sentences an index run adds about the index's
+// semantic model after the run: none yet (too few papers), besides what
+// the writer found (Warn: new papers mostly unknown to the stored model).
+func modelWarnings(info index.Info) []string {
 	if info.Embedder.Untrained() {
-		fmt.Fprintf(g.IO.ErrOut, "paperseek: note: %s too few to learn a semantic model from yet: keyword search works now, and a later index run learns the model once there are enough papers\n",
-			isAre(info.Papers, "paper"))
+		return []string{fmt.Sprintf("%s too few to learn a semantic model from yet: keyword search works now, and a later index run learns the model once there are enough papers",
+			isAre(info.Papers, "paper"))}
 	}
+	return nil
 }
 
 func isAre(n int, what string) string {

@@ -6,8 +6,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +242,108 @@ func TestTinyCorporaIndexAndSayWhy(t *testing.T) {
 			t.Fatalf("server still answers %d %s", code, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Papers mostly made of words the stored model never saw get a hint to
+// --retrain (stderr, and "warnings" in the --json summary); papers on the
+// index's own topics do not, and neither does the retrain itself.
+func TestOutOfVocabularyRunSuggestsRetrain(t *testing.T) {
+	ix := t.TempDir()
+	must(t, "index", "--index", ix, "testdata/papers.jsonl") // LLM papers
+
+	dir := t.TempDir()
+	// The same topics under new ids: words the model knows.
+	demo, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "papers.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := filepath.Join(dir, "same.jsonl")
+	var lines []string
+	for i, l := range strings.Split(strings.TrimSpace(string(demo)), "\n")[:30] {
+		var p map[string]any
+		if err := json.Unmarshal([]byte(l), &p); err != nil {
+			t.Fatal(err)
+		}
+		p["id"] = fmt.Sprintf("again-%d", i)
+		b, _ := json.Marshal(p)
+		lines = append(lines, string(b))
+	}
+	write(t, same, strings.Join(lines, "\n")+"\n")
+	// Marine biology: words no LLM abstract holds, recurring across papers.
+	words := strings.Fields("coral reef plankton salinity tide kelp sediment trench whale sonar algae estuary mangrove krill seagrass dolphin lagoon brine urchin anemone")
+	marine := filepath.Join(dir, "marine.jsonl")
+	lines = nil
+	for i := 0; i < 40; i++ {
+		var text []string
+		for j := 0; j < 12; j++ {
+			text = append(text, words[(i*7+j*3)%len(words)])
+		}
+		lines = append(lines, fmt.Sprintf(`{"id":"marine-%d","title":"Marine survey %d","abstract":%q}`, i, i, strings.Join(text, " ")))
+	}
+	write(t, marine, strings.Join(lines, "\n")+"\n")
+
+	r := must(t, "index", "--index", ix, "--json", same)
+	if strings.Contains(r.stderr, "--retrain") || strings.Contains(r.stdout, "warnings") {
+		t.Errorf("papers on the index's topics drew a hint:\n%s%s", r.stderr, r.stdout)
+	}
+	r = must(t, "index", "--index", ix, "--json", marine)
+	var sum struct{ Warnings []string }
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Warnings) != 1 || !strings.Contains(sum.Warnings[0], "run `paperseek index --retrain`") ||
+		!strings.Contains(r.stderr, "paperseek: warning: the index's semantic model knows only ") {
+		t.Errorf("marine papers into an LLM index: warnings %q, stderr %q", sum.Warnings, r.stderr)
+	}
+	r = must(t, "index", "--index", ix, "--retrain")
+	if strings.Contains(r.stderr, "--retrain") {
+		t.Errorf("the retrain itself drew a hint:\n%s", r.stderr)
+	}
+	// After it, the model knows them: more marine papers are fine.
+	r = must(t, "index", "--index", ix, marine)
+	if strings.Contains(r.stderr, "--retrain") {
+		t.Errorf("after --retrain, marine papers still drew a hint:\n%s", r.stderr)
+	}
+}
+
+// LaTeX in arXiv titles and abstracts (the snapshot, and arXiv lines in the
+// generic shape) is shown as Unicode, math kept as written, and accents
+// fold in search: Djokovic, Đoković and Djokovi\'{c} (indexed) are one word.
+func TestLaTeXAccentsDisplayAndMatch(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "arxiv.jsonl")
+	write(t, file, `{"id":"2101.00001","title":"Serve speed of Novak Djokovi\\'{c}","abstract":"We model Djokovi\\'{c}'s serve with $\\alpha \\approx 0.5$ and a Schr\\\"odinger-like equation.","authors_parsed":[["Djokovi\\'c","Novak",""]],"categories":"physics.pop-ph","versions":[{"version":"v1","created":"Mon, 4 Jan 2021 00:00:00 GMT"}]}
+{"id":"2101.00002","title":"Return games of Djokovi\\'{c} on clay","abstract":"Clay slows the ball; M\\\"uller measured it.","categories":"physics.pop-ph"}
+{"id":"plain-3","title":"Đoković at Wimbledon","abstract":"Grass courts favour the serve of Đoković."}
+`)
+	ix := t.TempDir()
+	must(t, "index", "--index", ix, file)
+	r := must(t, "get", "--index", ix, "2101.00001")
+	for _, want := range []string{"Serve speed of Novak Djoković\n", "authors:    Novak Djoković\n", "We model Djoković's serve with $\\alpha \\approx 0.5$ and a Schrödinger-like\nequation."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("get shows no %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := must(t, "get", "--index", ix, "2101.00002"); !strings.Contains(r.stdout, "Return games of Djoković on clay") || !strings.Contains(r.stdout, "Müller measured") {
+		t.Errorf("generic arXiv line not decoded:\n%s", r.stdout)
+	}
+	all := []string{"2101.00001", "2101.00002", "plain-3"}
+	for _, q := range []string{"Djokovic", "Đoković", "djoković", "DJOKOVIC"} {
+		got := ids(searchJSON(t, ix, "--mode", "keyword", q))
+		slices.Sort(got)
+		if !slices.Equal(got, all) {
+			t.Errorf("search %q found %v, want %v", q, got, all)
+		}
+	}
+	for q, want := range map[string]string{"Schrodinger": "2101.00001", "Muller": "2101.00002", "mueller": ""} {
+		got := ids(searchJSON(t, ix, "--mode", "keyword", q))
+		if want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) {
+			t.Errorf("search %q found %v, want [%s]", q, got, want)
+		}
+	}
+	// The snippet marks the accented word a folded query matched.
+	doc := searchJSON(t, ix, "--mode", "keyword", "Djokovic grass")
+	if len(doc.Results) == 0 || doc.Results[0]["id"] != "plain-3" || !strings.Contains(doc.Results[0]["snippet"].(string), "<mark>Đoković</mark>") {
+		t.Errorf("snippet: %v", doc.Results)
 	}
 }

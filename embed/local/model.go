@@ -520,3 +520,11 @@ func normalize(v []float32) {
 		v[i] = float32(float64(x) * inv)
 	}
 }
+
+// Words implements embed.VocabularyCounter.
+func (m *Model) Words(text string, fn func(word string, known bool)) {
+	m.tok.tokens(text, func(s string) {
+		_, ok := m.vocab[s]
+		fn(s, ok)
+	})
+}

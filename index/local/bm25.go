@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"math"
 	"regexp"
 	"slices"
@@ -47,7 +48,7 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if n <= 0 {
 		return nil, nil
 	}
-	weights := queryTerms(q)
+	weights := queryTerms(q, s.analyzer)
 	if len(weights) == 0 {
 		return nil, nil
 	}
@@ -72,8 +73,9 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 }
 
 // queryTerms turns a keyword query into analysed terms with weights: the
-// count of each term in free text, or the given weights.
-func queryTerms(q index.KeywordQuery) map[string]float64 {
+// count of each term in free text (analysed with a, the analyzer the index
+// was built with), or the given weights.
+func queryTerms(q index.KeywordQuery, a analysis.Analyzer) map[string]float64 {
 	w := map[string]float64{}
 	if q.Terms != nil {
 		for _, t := range q.Terms {
@@ -83,8 +85,8 @@ func queryTerms(q index.KeywordQuery) map[string]float64 {
 		}
 		return w
 	}
-	for _, t := range index.Terms(q.Text) {
-		w[t]++
+	for _, t := range a.Analyze([]byte(q.Text)) {
+		w[string(t.Term)]++
 	}
 	return w
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type Store struct {
 	genDir   string
 	manifest Manifest
 	kw       bleve.Index
+	// analyzer is the one the keyword index was built with (textAnalyzer):
+	// queries must be cut into the same terms.
+	analyzer analysis.Analyzer
 
 	vecOnce sync.Once
 	vectors *vectors.Set
@@ -78,7 +82,12 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, embedder: m.embedderState(genDir)}, nil
+	a, err := textAnalyzer(kw)
+	if err != nil {
+		kw.Close()
+		return nil, err
+	}
+	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, analyzer: a, embedder: m.embedderState(genDir)}, nil
 }
 
 // Close releases the index files.

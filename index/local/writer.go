@@ -551,6 +551,12 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		batch = 512
 	}
 	analyzer := index.Analyzer()
+	var vocab *vocabCheck
+	if !all && w.prev != nil {
+		// Papers embedded with the model stored before this run: does it
+		// know their words?
+		vocab = newVocabCheck(emb)
+	}
 	for start := 0; start < len(ids); start += batch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -571,6 +577,9 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		})
 		if err := errors.Join(errs...); err != nil {
 			return err
+		}
+		for _, t := range texts {
+			vocab.add(t)
 		}
 		vecs, err := emb.EmbedDocuments(ctx, texts)
 		if err != nil {
@@ -595,6 +604,9 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			w.opts.Progress("embedding", start+len(chunk), len(ids))
 		}
 		failpoint(FailEmbedding)
+	}
+	if msg := vocab.warning(); msg != "" && w.opts.Warn != nil {
+		w.opts.Warn(msg)
 	}
 	return nil
 }
