@@ -283,8 +283,8 @@ func (sum *indexSummary) human(dir string) string {
 			deleted += fmt.Sprintf(" (%d more not in the index)", sum.notFound)
 		}
 	}
-	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %d papers in %s",
-		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, sum.Total, dir)
+	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %s in %s",
+		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, plural(sum.Total, "paper"), dir)
 }
 
 // batch is a run of records of one kind, in input order: papers to add or
