@@ -63,6 +63,9 @@ type Response struct {
 	Mode    Mode     `json:"mode"`
 	TookMS  float64  `json:"took_ms"`
 	Results []Result `json:"results"`
+	// Warnings say, in a sentence each, why the results may be other than
+	// asked for (e.g. no semantic model yet: keyword results only).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Result is one ranked paper. Keyword and Semantic say where each ranker
@@ -74,6 +77,8 @@ type Result struct {
 	Keyword  *LegHit `json:"keyword,omitempty"`
 	Semantic *LegHit `json:"semantic,omitempty"`
 	Snippet  string  `json:"snippet,omitempty"`
+	// Explain is set when the request asked for it.
+	Explain *Explanation `json:"explain,omitempty"`
 }
 
 // Search runs req.
@@ -125,6 +130,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 		vec := in.vector
 		if vec == nil {
 			emb, err := e.embedder(ctx)
+			if errors.Is(err, embed.ErrNoModel) {
+				return // an empty leg; the response's warning says why
+			}
 			if err != nil {
 				semErr = err
 				return
@@ -171,11 +179,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.Fusion == FusionRRF {
 		return RRF(kw, sem, req.RRFK), nil
 	}
-	w := e.tuning.KeywordWeight
-	if req.KeywordWeight != nil {
-		w = *req.KeywordWeight
-	}
-	return Blend(kw, sem, w), nil
+	return Blend(kw, sem, e.keywordWeight(req)), nil
 }
 
 // ErrEmbedder marks a failure of the embedder (e.g. the embedding server
@@ -198,9 +202,9 @@ func single(hits []Hit, keyword bool) []Fused {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
 		out[i] = Fused{ID: h.ID, Score: h.Score}
 		if keyword {
-			out[i].Keyword = leg
+			out[i].Keyword, out[i].KeywordPart = leg, h.Score
 		} else {
-			out[i].Semantic = leg
+			out[i].Semantic, out[i].SemanticPart = leg, h.Score
 		}
 	}
 	return out
@@ -219,6 +223,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			Keyword:  roundLeg(f.Keyword),
 			Semantic: roundLeg(f.Semantic),
 		}
+		if req.Explain {
+			resp.Results[i].Explain = e.explain(req, f)
+		}
 	}
 	if !req.IDsOnly && len(page) > 0 {
 		if terms == nil {
@@ -236,6 +243,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			resp.Results[i].Paper = p
 			resp.Results[i].Snippet = snippet(p.Abstract, terms)
 		}
+	}
+	if req.Mode != ModeKeyword || mode == ModeRelated {
+		resp.Warnings = append(resp.Warnings, e.semanticWarnings()...)
 	}
 	resp.TookMS = round(float64(time.Since(start).Microseconds())/1000, 3)
 	return resp, nil

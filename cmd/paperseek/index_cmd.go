@@ -267,6 +267,7 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	} else {
 		fmt.Fprintln(opts.IO.ErrOut, sum.human(opts.Index))
 	}
+	printIndexHints(opts.globalOptions, m)
 	if sum.Skipped > 0 && !opts.SkipBad {
 		fmt.Fprintf(opts.IO.ErrOut, "paperseek: %s skipped (see above); use --skip-bad to exit 0 anyway\n", plural(sum.Skipped, "bad record"))
 		return &silentError{code: exitFailure}

@@ -23,6 +23,9 @@ func writeJSON(w io.Writer, v any) error {
 // printResults prints a search or related response: the JSON document, or
 // for people a numbered list with a snippet per paper.
 func printResults(g *globalOptions, resp *query.Response, explain bool) error {
+	for _, w := range resp.Warnings {
+		fmt.Fprintf(g.IO.ErrOut, "paperseek: warning: %s\n", w)
+	}
 	if g.JSON {
 		return writeJSON(g.IO.Out, resp)
 	}
@@ -47,7 +50,7 @@ func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 			fmt.Fprintf(out, "     %s\n", query.PlainSnippet(r.Snippet, on, off))
 		}
 		if explain {
-			fmt.Fprintf(out, "     keyword %s · semantic %s\n", legText(r.Keyword), legText(r.Semantic))
+			fmt.Fprintf(out, "     keyword %s · semantic %s%s\n", legText(r.Keyword), legText(r.Semantic), partsText(r.Explain))
 		}
 		fmt.Fprintln(out)
 	}
@@ -61,6 +64,14 @@ func legText(l *query.LegHit) string {
 		return "—"
 	}
 	return fmt.Sprintf("#%d (%s)", l.Rank, formatScore(l.Score))
+}
+
+// partsText says what each leg added to a fused score.
+func partsText(x *query.Explanation) string {
+	if x == nil || x.Fusion == "none" {
+		return ""
+	}
+	return fmt.Sprintf(" · %s: %s + %s", x.Fusion, formatScore(x.Keyword), formatScore(x.Semantic))
 }
 
 func formatScore(s float64) string {
@@ -79,9 +90,22 @@ func authorsShort(a []string) string {
 	case len(a) == 0:
 		return ""
 	case len(a) <= 3:
-		return strings.Join(a, ", ")
+		return joinAuthors(a)
 	}
-	return strings.Join(a[:3], ", ") + " et al."
+	return joinAuthors(a[:3]) + " et al."
+}
+
+// joinAuthors joins names with ", " unless a name holds a comma itself
+// ("Vaswani, Ashish", as many exports write them): then with "; ", so that
+// "Vaswani, Ashish; Shazeer, Noam" cannot be read as four people. Names
+// are shown as the source wrote them; --json keeps them as a list.
+func joinAuthors(a []string) string {
+	for _, n := range a {
+		if strings.Contains(n, ",") {
+			return strings.Join(a, "; ")
+		}
+	}
+	return strings.Join(a, ", ")
 }
 
 func shorten(s string, n int) string {
@@ -106,7 +130,7 @@ func printPaper(g *globalOptions, p index.Paper) error {
 		}
 	}
 	field("id", p.ID)
-	field("authors", strings.Join(p.Authors, ", "))
+	field("authors", joinAuthors(p.Authors))
 	if p.Year != 0 {
 		field("year", fmt.Sprint(p.Year))
 	}

@@ -58,14 +58,17 @@ func (p *progress) phase(name string, done, total int) {
 	p.draw(false)
 }
 
-// embedded is told by a remote embedder how many papers it finished.
-func (p *progress) embedded(done int) {
+// embedded is told by a remote embedder how many papers it finished in
+// its last batch (embed.Spec.Progress: a count per batch, not a running
+// total), so the counts add up. The writer's own report after each chunk
+// (phase) sets the same total again: the two never disagree.
+func (p *progress) embedded(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.phaseName != "embedding" {
-		p.phaseName, p.phaseStart = "embedding", time.Now()
+		p.phaseName, p.phaseStart, p.phaseDone = "embedding", time.Now(), 0
 	}
-	p.phaseDone = done
+	p.phaseDone += n
 	p.draw(false)
 }
 
@@ -90,6 +93,12 @@ func (p *progress) draw(force bool) {
 		return
 	}
 	p.last = now
+	fmt.Fprint(p.io.ErrOut, "\r\x1b[K"+p.line(now))
+	p.drawn = true
+}
+
+// line is the bar's text at now.
+func (p *progress) line(now time.Time) string {
 	var line string
 	switch p.phaseName {
 	case "":
@@ -112,8 +121,7 @@ func (p *progress) draw(force bool) {
 			line += fmt.Sprintf("/%d papers  %3.0f%%%s", p.phaseTotal, 100*frac, eta(now.Sub(p.phaseStart), frac))
 		}
 	}
-	fmt.Fprint(p.io.ErrOut, "\r\x1b[K"+line)
-	p.drawn = true
+	return line
 }
 
 func eta(elapsed time.Duration, frac float64) string {

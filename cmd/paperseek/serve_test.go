@@ -240,6 +240,9 @@ func serveEndToEnd(t *testing.T, bin, ix string) {
 		{[]string{"--mode", "semantic", "--year", "2024..2025", "memory for long contexts"}, url.Values{"q": {"memory for long contexts"}, "mode": {"semantic"}, "year": {"2024..2025"}}},
 		{[]string{"-k", "4", "--offset", "3", "kv cache"}, url.Values{"q": {"kv cache"}, "k": {"4"}, "offset": {"3"}}},
 		{[]string{"--fusion", "rrf", "--rrf-k", "20", "speculative decoding"}, url.Values{"q": {"speculative decoding"}, "fusion": {"rrf"}, "rrf_k": {"20"}}},
+		// explain is read on both sides: each result carries an "explain"
+		// object (serveSameJSON compares whole results).
+		{[]string{"--explain", "--mode", "semantic", "speculative decoding"}, url.Values{"q": {"speculative decoding"}, "explain": {"true"}, "mode": {"semantic"}}},
 		{[]string{"--keyword-weight", "0.3", "--year", "2023..", "inference"}, url.Values{"q": {"inference"}, "keyword_weight": {"0.3"}, "year": {"2023.."}}},
 		{[]string{"--category", "cs.CL", "--author", "lovelace", "attention"}, url.Values{"q": {"attention"}, "category": {"cs.CL"}, "author": {"lovelace"}}},
 	}
@@ -259,6 +262,9 @@ func serveEndToEnd(t *testing.T, bin, ix string) {
 				if !serveSameJSON(cli.Results[i], web.Results[i]) {
 					t.Errorf("result %d differs:\n CLI  %s\n HTTP %s", i+1, cli.Results[i], web.Results[i])
 				}
+			}
+			if explain := s.params.Get("explain") == "true"; explain != bytes.Contains(cli.Results[0], []byte(`"explain"`)) {
+				t.Errorf("explain asked %v, first result %s", explain, cli.Results[0])
 			}
 			if cli.Query != web.Query || cli.Mode != web.Mode {
 				t.Errorf("query/mode: CLI %q %q, HTTP %q %q", cli.Query, cli.Mode, web.Query, web.Mode)

@@ -50,6 +50,11 @@ type Writer struct {
 	// state is recorded in the manifest at commit (Info.State).
 	state map[string]string
 	done  bool
+	// fresh: the directory held no index when the run began, so a failed
+	// run leaves nothing behind (leaveNothing); created lists the
+	// directories the run made for it.
+	fresh   bool
+	created []string
 }
 
 var _ index.Writer = (*Writer)(nil)
@@ -63,14 +68,16 @@ const (
 // index.ErrLocked if another writer holds it) and prepares the next
 // generation.
 func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Writer, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
-	}
-	lock, err := acquireWriterLock(dir)
+	created, err := createIndexDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}}
+	lock, err := acquireWriterLock(dir)
+	if err != nil {
+		leaveNothingIfCreated(created)
+		return nil, err
+	}
+	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}, created: created}
 	defer func() {
 		if err != nil {
 			w.Abort()
@@ -80,6 +87,7 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	switch {
 	case errors.Is(err, index.ErrNoIndex):
 		prev = nil
+		w.fresh = true
 	case err != nil:
 		if !opts.Rebuild {
 			return w, fmt.Errorf("%w (rebuild it from your files with --rebuild)", err)
@@ -506,6 +514,9 @@ func (w *Writer) Abort() {
 	if w.genDir != "" {
 		os.RemoveAll(w.genDir)
 	}
+	if w.fresh {
+		leaveNothing(w.dir, w.created)
+	}
 	w.release()
 }
 
@@ -559,7 +570,14 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			if err := w.vb.Put(id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
+			vec := vecs[i]
+			if len(vec) == 0 {
+				// An embedder with no model yet (embed.Untrained) gives no
+				// vector: the paper is stored as a null row, counted and
+				// filterable but never returned by the semantic leg.
+				vec = make([]float32, max(1, w.vb.Dims()))
+			}
+			if err := w.vb.Put(id, vec, metaOf(&papers[i], lengths[i])); err != nil {
 				return fmt.Errorf("vector of %s: %w", quoteID(id), err)
 			}
 		}
