@@ -222,17 +222,6 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	prog := newProgress(opts.IO, totalBytes, counters)
 	defer prog.finish()
 
-	// Every input is detected before the index is touched, and all of them
-	// are read as one stream: the Semantic Scholar Datasets' papers and
-	// abstracts files of one run are joined on corpusid.
-	var rd *ingest.MultiReader
-	if len(inputs) > 0 {
-		if rd, err = ingest.NewMultiReader(inputs, ingest.MultiOptions{}); err != nil {
-			return unchanged(err, opts.Index)
-		}
-		defer rd.Close()
-	}
-
 	spec := opts.Embedder.spec()
 	spec.Progress = func(done int) { prog.embedded(done) }
 	var warnings []string
@@ -251,6 +240,18 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		return unchanged(err, opts.Index)
 	}
 	defer w.Abort() // no-op after a successful Commit
+
+	// All inputs are read as one stream: the Semantic Scholar Datasets'
+	// papers and abstracts files of one run are joined on corpusid. They
+	// are detected after the lock is taken: detecting stdin waits for its
+	// first 64 KiB, and a second writer must fail fast meanwhile.
+	var rd *ingest.MultiReader
+	if len(inputs) > 0 {
+		if rd, err = ingest.NewMultiReader(inputs, ingest.MultiOptions{}); err != nil {
+			return unchanged(err, opts.Index)
+		}
+		defer rd.Close()
+	}
 
 	var sum indexSummary
 	if rd != nil {
@@ -298,8 +299,8 @@ func (sum *indexSummary) human(dir string) string {
 			deleted += fmt.Sprintf(" (%d more not in the index)", sum.notFound)
 		}
 	}
-	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %d papers in %s",
-		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, sum.Total, dir)
+	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %s in %s",
+		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, plural(sum.Total, "paper"), dir)
 }
 
 // batch is a run of records of one kind, in input order: papers to add or

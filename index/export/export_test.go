@@ -232,3 +232,23 @@ func TestWriteErrors(t *testing.T) {
 		}
 	}
 }
+
+// doi, eprint and url are verbatim fields: written unescaped, as biber and
+// pandoc read them literally (an escaped DOI came back as "…8\_23").
+func TestBibTeXVerbatimFields(t *testing.T) {
+	var buf bytes.Buffer
+	p := index.Paper{ID: "v", Title: "T", DOI: "10.1007/978-3-540-74126-8_23", ArXiv: "2401.01234",
+		URL: "https://example.org/a_b?x=1&y=%20#frag"}
+	if err := WriteBibTeX(&buf, []index.Paper{p}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"{10.1007/978-3-540-74126-8_23}", "{2401.01234}", "{https://example.org/a_b?x=1&y=%20#frag}"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("BibTeX lacks %s:\n%s", want, buf.String())
+		}
+	}
+	back, _ := readBack(t, BibTeX, buf.Bytes())
+	if len(back) != 1 || back[0].DOI != p.DOI || back[0].URL != p.URL {
+		t.Errorf("read back %+v", back)
+	}
+}

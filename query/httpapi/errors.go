@@ -82,6 +82,13 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 	switch {
 	case query.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	case errors.Is(err, index.ErrBadRef):
+		// "doi:hello": the message is index.ParseRef's, after its sentinel.
+		msg := err.Error()
+		if i := strings.Index(msg, index.ErrBadRef.Error()+": "); i >= 0 {
+			msg = msg[i+len(index.ErrBadRef.Error())+2:]
+		}
+		writeError(w, http.StatusBadRequest, CodeBadRequest, msg)
 	case errors.Is(err, index.ErrNotFound):
 		// The message names the id (index.NotFoundf: no sentinel prefix).
 		writeError(w, http.StatusNotFound, CodeNotFound, err.Error())

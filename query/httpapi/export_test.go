@@ -153,3 +153,36 @@ func TestExportFormatErrors(t *testing.T) {
 		t.Errorf("no results as csl-json: %d %q", rec.Code, rec.Body)
 	}
 }
+
+// The paper routes take a paper's external ids as well as its id.
+func TestPaperRoutesByExternalID(t *testing.T) {
+	s, _ := newServer(t, "", nil)
+	h := s.Handler()
+	for _, path := range []string{
+		"/v1/papers/" + url.PathEscape("doi:10.1000/FOLD.2019"),
+		"/v1/papers/doi:10.1000/fold.2019", // unescaped, from a shell
+		"/v1/papers/" + url.PathEscape("doi:https://doi.org/10.1000/fold.2019"),
+		"/v1/papers/pmid:31000001",
+	} {
+		rec := call(h, "GET", path, "")
+		var p index.Paper
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); rec.Code != http.StatusOK || err != nil || p.ID != "bio/0001" || p.DOI != "10.1000/fold.2019" {
+			t.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+	rec := call(h, "GET", "/v1/papers/pmid:31000001/related?k=5", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("related by PMID: %d %s", rec.Code, rec.Body)
+	}
+	if got := ids(decodeResponse(t, rec.Body.Bytes())); len(got) == 0 || slices.Contains(got, "bio/0001") {
+		t.Errorf("related by PMID = %v: empty, or the paper itself", got)
+	}
+	rec = call(h, "GET", "/v1/papers/doi:10.9999/none", "")
+	if rec.Code != http.StatusNotFound || !strings.Contains(apiError(t, rec.Body.Bytes()).Message, `no paper with doi "10.9999/none"`) {
+		t.Errorf("unknown DOI: %d %s", rec.Code, rec.Body)
+	}
+	rec = call(h, "GET", "/v1/papers/doi:hello", "")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(apiError(t, rec.Body.Bytes()).Message, "is not a DOI") {
+		t.Errorf("malformed DOI: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -54,6 +54,8 @@ var extraPapers = []index.Paper{
 		Authors:    []string{"Rosalind Franklin"},
 		Year:       2019,
 		Categories: []string{"q-bio.BM"},
+		DOI:        "10.1000/Fold.2019",
+		PMID:       "31000001",
 	},
 	{
 		ID:         hostileID,
