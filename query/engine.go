@@ -113,13 +113,17 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	useSem := req.Mode != ModeKeyword
 
 	var kw, sem []Hit
+	var kwMax float64
 	var kwErr, semErr error
 	runKeyword := func() {
-		q := index.KeywordQuery{Text: text}
+		q := index.KeywordQuery{Text: text, Phrases: index.ParsePhrases(text)}
 		if in.terms != nil {
 			q = index.KeywordQuery{Terms: in.terms}
 		}
-		kw, kwErr = e.st.Keyword(ctx, q, req.Filter, window)
+		if kw, kwErr = e.st.Keyword(ctx, q, req.Filter, window); kwErr != nil {
+			return
+		}
+		kwMax, kwErr = KeywordMax(ctx, e.st, q)
 	}
 	runSemantic := func() {
 		vec := in.vector
@@ -164,9 +168,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	}
 	switch req.Mode {
 	case ModeKeyword:
-		return single(kw, true), nil
+		return single(kw, func(s float64) float64 { return keywordShare(s, kwMax) }, true), nil
 	case ModeSemantic:
-		return single(sem, false), nil
+		return single(sem, func(s float64) float64 { return s }, false), nil
 	}
 	if req.Fusion == FusionRRF {
 		return RRF(kw, sem, req.RRFK), nil
@@ -175,7 +179,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.KeywordWeight != nil {
 		w = *req.KeywordWeight
 	}
-	return Blend(kw, sem, w), nil
+	return Blend(kw, sem, w, kwMax), nil
 }
 
 // ErrEmbedder marks a failure of the embedder (e.g. the embedding server
@@ -191,12 +195,15 @@ func without(hits []Hit, id string) []Hit {
 	return hits
 }
 
-// single turns one leg's list into results scored by that leg alone.
-func single(hits []Hit, keyword bool) []Fused {
+// single turns one leg's list into results scored by that leg alone, on
+// the scale blend gives it (a share of the best attainable BM25 score, the
+// cosine), so a score means the same in every mode; the leg's raw score
+// stays in its LegHit.
+func single(hits []Hit, scale func(float64) float64, keyword bool) []Fused {
 	out := make([]Fused, len(hits))
 	for i, h := range hits {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
-		out[i] = Fused{ID: h.ID, Score: h.Score}
+		out[i] = Fused{ID: h.ID, Score: scale(h.Score)}
 		if keyword {
 			out[i].Keyword = leg
 		} else {

@@ -33,6 +33,8 @@ type Store struct {
 	genDir   string
 	manifest Manifest
 	kw       bleve.Index
+	// positions: the keyword index records word positions (phrases).
+	positions bool
 
 	vecOnce sync.Once
 	vectors *vectors.Set
@@ -78,7 +80,7 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, embedder: m.embedderState(genDir)}, nil
+	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, positions: hasPositions(kw), embedder: m.embedderState(genDir)}, nil
 }
 
 // Close releases the index files.
