@@ -63,6 +63,12 @@ type Response struct {
 	Mode    Mode     `json:"mode"`
 	TookMS  float64  `json:"took_ms"`
 	Results []Result `json:"results"`
+	// Warnings are things the user should know about the answer (e.g.
+	// phrases matched as plain words); the CLI prints them on stderr.
+	Warnings []string `json:"warnings,omitempty"`
+	// BelowMinScore is how many papers the score floor cut (for the
+	// CLI's hint when it cut them all).
+	BelowMinScore int `json:"-"`
 }
 
 // Result is one ranked paper. Keyword and Semantic say where each ranker
@@ -82,11 +88,36 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if err := req.normalize(true); err != nil {
 		return nil, err
 	}
+	if req.MinScore == nil && (req.Mode != ModeHybrid || req.Fusion == FusionBlend) {
+		floor := DefaultMinScore
+		req.MinScore = &floor
+	}
 	fused, err := e.rank(ctx, req, req.Query, legInput{})
 	if err != nil {
 		return nil, err
 	}
-	return e.respond(ctx, req, req.Query, req.Mode, fused, start, nil)
+	resp, err := e.respond(ctx, req, req.Query, req.Mode, fused, start, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp.Warnings = e.phraseWarnings(req)
+	return resp, nil
+}
+
+// phraseWarnings says when the query's phrases were matched as plain
+// words because the store cannot match phrases.
+func (e *Engine) phraseWarnings(req Request) []string {
+	if req.Mode == ModeSemantic || len(index.ParsePhrases(req.Query)) == 0 {
+		return nil
+	}
+	pm, ok := e.st.(index.PhraseMatcher)
+	if !ok {
+		return []string{"this index cannot match exact phrases: quoted words were matched as separate words"}
+	}
+	if yes, fix := pm.MatchesPhrases(); !yes {
+		return []string{fix}
+	}
+	return nil
 }
 
 // legInput lets related lookups reuse the ranking pipeline: weighted terms
@@ -105,6 +136,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	window := req.Offset + req.K
 	if req.Mode == ModeHybrid {
 		window = max(FusionDepth, window)
+	}
+	if req.Sort == SortDate {
+		window = max(window, DateDepth)
 	}
 	if in.exclude != "" {
 		window++ // room for the paper itself, dropped below
@@ -216,8 +250,12 @@ func single(hits []Hit, scale func(float64) float64, keyword bool) []Fused {
 // respond pages the fused list and hydrates the page from stored papers.
 // Snippets mark terms (analysed terms; nil means req.Query's).
 func (e *Engine) respond(ctx context.Context, req Request, queryText string, mode Mode, fused []Fused, start time.Time, terms map[string]bool) (*Response, error) {
+	fused, cut, err := e.order(ctx, req, fused)
+	if err != nil {
+		return nil, err
+	}
 	page := fused[min(req.Offset, len(fused)):min(req.Offset+req.K, len(fused))]
-	resp := &Response{Query: queryText, Mode: mode, Results: make([]Result, len(page))}
+	resp := &Response{Query: queryText, Mode: mode, Results: make([]Result, len(page)), BelowMinScore: cut}
 	for i, f := range page {
 		resp.Results[i] = Result{
 			Rank:     req.Offset + i + 1,

@@ -23,6 +23,9 @@ func writeJSON(w io.Writer, v any) error {
 // printResults prints a search or related response: the JSON document, or
 // for people a numbered list with a snippet per paper.
 func printResults(g *globalOptions, resp *query.Response, explain bool) error {
+	for _, w := range resp.Warnings {
+		fmt.Fprintf(g.IO.ErrOut, "warning: %s\n", w)
+	}
 	if g.JSON {
 		return writeJSON(g.IO.Out, resp)
 	}
@@ -30,6 +33,9 @@ func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 	on, off := g.IO.Bold()
 	if len(resp.Results) == 0 {
 		fmt.Fprintf(out, "no results for %q (%s, %.1f ms)\n", shorten(resp.Query, 80), resp.Mode, resp.TookMS)
+		if resp.BelowMinScore > 0 {
+			fmt.Fprintf(out, "%d weaker matches scored below the score floor: see them with --min-score 0\n", resp.BelowMinScore)
+		}
 		return out.Flush()
 	}
 	for _, r := range resp.Results {

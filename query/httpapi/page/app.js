@@ -6,7 +6,7 @@
 // <mark> elements, never parsed as markup. Links to paper URLs are made only
 // for http(s) URLs.
 //
-// State lives in the URL fragment (#q=…&mode=…&year=… or #related=ID), so
+// State lives in the URL fragment (#q=…&mode=…&sort=…&year=… or #related=ID), so
 // Back, reload and bookmarks work. The API token, when the server needs
 // one, is asked for on the first 401, kept in localStorage and sent only in
 // the Authorization header — never in a URL, so it stays out of history
@@ -17,6 +17,7 @@
   const form = $('search-form');
   const qInput = $('q');
   const modeSel = $('mode');
+  const sortSel = $('sort');
   const yearInput = $('year');
   const tokenForm = $('token-form');
   const tokenInput = $('token');
@@ -177,7 +178,9 @@
     list.replaceChildren(...resp.results.map(result));
     view.hidden = false;
     const n = resp.results.length;
-    setStatus(n === 0 ? 'No results.' : n + (n === 1 ? ' result' : ' results') + ' in ' + resp.took_ms + ' ms (' + resp.mode + ').');
+    let status = n === 0 ? 'No results.' : n + (n === 1 ? ' result' : ' results') + ' in ' + resp.took_ms + ' ms (' + resp.mode + ').';
+    for (const w of resp.warnings || []) status += ' Note: ' + w;
+    setStatus(status);
   }
 
   function askToken(message) {
@@ -210,12 +213,15 @@
       } else if (p.get('q')) {
         const q = p.get('q');
         const year = p.get('year') || '';
+        const sort = p.get('sort') === 'date' ? 'date' : 'relevance';
+        sortSel.value = sort;
         qInput.value = q;
         yearInput.value = year;
         lastSearch = location.hash;
         setStatus('Searching…');
         const params = new URLSearchParams({ q, k: PAGE_SIZE, mode });
         if (year) params.set('year', year);
+        if (sort === 'date') params.set('sort', sort);
         const resp = await api('/v1/search?' + params);
         if (my !== seq) return;
         show(resp, 'Results for “' + q + '”');
@@ -241,7 +247,8 @@
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    go(fragment({ q: qInput.value.trim(), mode: modeSel.value, year: yearInput.value.trim() }));
+    const sort = sortSel.value === 'date' ? 'date' : '';
+    go(fragment({ q: qInput.value.trim(), mode: modeSel.value, sort, year: yearInput.value.trim() }));
   });
 
   // A new ranking applies at once: to the related list on show, else to
@@ -254,6 +261,10 @@
     } else if (qInput.value.trim()) {
       form.requestSubmit();
     }
+  });
+
+  sortSel.addEventListener('change', () => {
+    if (qInput.value.trim()) form.requestSubmit();
   });
 
   tokenForm.addEventListener('submit', (ev) => {
