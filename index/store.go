@@ -95,6 +95,24 @@ type KeywordQuery struct {
 	// Terms replace Text: analysed terms, each with a weight multiplying
 	// its BM25 contribution.
 	Terms []WeightedTerm
+	// Phrases are exact phrases of Text (what the user put between double
+	// quotes; ParsePhrases). A paper matches only when it holds every one:
+	// their analysed terms in order, each stop word the analyser drops
+	// leaving its gap ("mixture of experts" is "mixtur _ expert"). Their
+	// words also count in the BM25 score as Text's words do. A store that
+	// cannot match phrases (a directory index built before it recorded
+	// word positions) treats their words as plain words; it tells the
+	// query layer so through PhraseMatcher.
+	Phrases []string
+}
+
+// PhraseMatcher is implemented by a store that can tell whether it matches
+// KeywordQuery.Phrases. A store that does not implement it, or answers
+// false, treats phrases as plain words, and the query layer warns the user.
+type PhraseMatcher interface {
+	// MatchesPhrases reports whether phrases are matched as phrases; when
+	// not, fix says how to make them so (one line, for the user).
+	MatchesPhrases() (ok bool, fix string)
 }
 
 // WeightedTerm is one analysed term of a weighted keyword query.

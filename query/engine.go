@@ -64,8 +64,12 @@ type Response struct {
 	TookMS  float64  `json:"took_ms"`
 	Results []Result `json:"results"`
 	// Warnings say, in a sentence each, why the results may be other than
-	// asked for (e.g. no semantic model yet: keyword results only).
+	// asked for (no semantic model yet: keyword results only; phrases
+	// matched as plain words); the CLI prints them on stderr.
 	Warnings []string `json:"warnings,omitempty"`
+	// BelowMinScore is how many papers the score floor cut (for the
+	// CLI's hint when it cut them all).
+	BelowMinScore int `json:"-"`
 }
 
 // Result is one ranked paper. Keyword and Semantic say where each ranker
@@ -87,11 +91,36 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if err := req.normalize(true); err != nil {
 		return nil, err
 	}
+	if req.MinScore == nil && (req.Mode != ModeHybrid || req.Fusion == FusionBlend) {
+		floor := DefaultMinScore
+		req.MinScore = &floor
+	}
 	fused, err := e.rank(ctx, req, req.Query, legInput{})
 	if err != nil {
 		return nil, err
 	}
-	return e.respond(ctx, req, req.Query, req.Mode, fused, start, nil)
+	resp, err := e.respond(ctx, req, req.Query, req.Mode, fused, start, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp.Warnings = e.phraseWarnings(req)
+	return resp, nil
+}
+
+// phraseWarnings says when the query's phrases were matched as plain
+// words because the store cannot match phrases.
+func (e *Engine) phraseWarnings(req Request) []string {
+	if req.Mode == ModeSemantic || len(index.ParsePhrases(req.Query)) == 0 {
+		return nil
+	}
+	pm, ok := e.st.(index.PhraseMatcher)
+	if !ok {
+		return []string{"this index cannot match exact phrases: quoted words were matched as separate words"}
+	}
+	if yes, fix := pm.MatchesPhrases(); !yes {
+		return []string{fix}
+	}
+	return nil
 }
 
 // legInput lets related lookups reuse the ranking pipeline: weighted terms
@@ -111,6 +140,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.Mode == ModeHybrid {
 		window = max(FusionDepth, window)
 	}
+	if req.Sort == SortDate {
+		window = max(window, DateDepth)
+	}
 	if in.exclude != "" {
 		window++ // room for the paper itself, dropped below
 	}
@@ -118,13 +150,17 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	useSem := req.Mode != ModeKeyword
 
 	var kw, sem []Hit
+	var kwMax float64
 	var kwErr, semErr error
 	runKeyword := func() {
-		q := index.KeywordQuery{Text: text}
+		q := index.KeywordQuery{Text: text, Phrases: index.ParsePhrases(text)}
 		if in.terms != nil {
 			q = index.KeywordQuery{Terms: in.terms}
 		}
-		kw, kwErr = e.st.Keyword(ctx, q, req.Filter, window)
+		if kw, kwErr = e.st.Keyword(ctx, q, req.Filter, window); kwErr != nil {
+			return
+		}
+		kwMax, kwErr = KeywordMax(ctx, e.st, q)
 	}
 	runSemantic := func() {
 		vec := in.vector
@@ -172,14 +208,14 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	}
 	switch req.Mode {
 	case ModeKeyword:
-		return single(kw, true), nil
+		return single(kw, func(s float64) float64 { return keywordShare(s, kwMax) }, true), nil
 	case ModeSemantic:
-		return single(sem, false), nil
+		return single(sem, func(s float64) float64 { return s }, false), nil
 	}
 	if req.Fusion == FusionRRF {
 		return RRF(kw, sem, req.RRFK), nil
 	}
-	return Blend(kw, sem, e.keywordWeight(req)), nil
+	return Blend(kw, sem, e.keywordWeight(req), kwMax), nil
 }
 
 // ErrEmbedder marks a failure of the embedder (e.g. the embedding server
@@ -195,12 +231,15 @@ func without(hits []Hit, id string) []Hit {
 	return hits
 }
 
-// single turns one leg's list into results scored by that leg alone.
-func single(hits []Hit, keyword bool) []Fused {
+// single turns one leg's list into results scored by that leg alone, on
+// the scale blend gives it (a share of the best attainable BM25 score, the
+// cosine), so a score means the same in every mode; the leg's raw score
+// stays in its LegHit.
+func single(hits []Hit, scale func(float64) float64, keyword bool) []Fused {
 	out := make([]Fused, len(hits))
 	for i, h := range hits {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
-		out[i] = Fused{ID: h.ID, Score: h.Score}
+		out[i] = Fused{ID: h.ID, Score: scale(h.Score)}
 		if keyword {
 			out[i].Keyword, out[i].KeywordPart = leg, h.Score
 		} else {
@@ -213,8 +252,12 @@ func single(hits []Hit, keyword bool) []Fused {
 // respond pages the fused list and hydrates the page from stored papers.
 // Snippets mark terms (analysed terms; nil means req.Query's).
 func (e *Engine) respond(ctx context.Context, req Request, queryText string, mode Mode, fused []Fused, start time.Time, terms map[string]bool) (*Response, error) {
+	fused, cut, err := e.order(ctx, req, fused)
+	if err != nil {
+		return nil, err
+	}
 	page := fused[min(req.Offset, len(fused)):min(req.Offset+req.K, len(fused))]
-	resp := &Response{Query: queryText, Mode: mode, Results: make([]Result, len(page))}
+	resp := &Response{Query: queryText, Mode: mode, Results: make([]Result, len(page)), BelowMinScore: cut}
 	for i, f := range page {
 		resp.Results[i] = Result{
 			Rank:     req.Offset + i + 1,

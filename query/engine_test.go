@@ -208,8 +208,10 @@ func TestFilters(t *testing.T) {
 	for _, tt := range tests {
 		for _, mode := range modes {
 			t.Run(tt.name+"/"+string(mode), func(t *testing.T) {
-				unfiltered := search(t, Request{Query: "model", Mode: mode, K: 60})
-				filtered := search(t, Request{Query: "model", Mode: mode, K: 60, Filter: tt.filter})
+				// No score floor: a hybrid score depends on the papers the
+				// filter leaves (min-max), so a floor would cut others.
+				unfiltered := search(t, Request{Query: "model", Mode: mode, K: 60, MinScore: floor(0)})
+				filtered := search(t, Request{Query: "model", Mode: mode, K: 60, Filter: tt.filter, MinScore: floor(0)})
 				if len(filtered.Results) == 0 {
 					t.Fatal("filter left no results; the test corpus should have some")
 				}
@@ -330,3 +332,5 @@ func TestRelatedText(t *testing.T) {
 		t.Errorf("related text found %v", resultIDs(resp))
 	}
 }
+
+func floor(x float64) *float64 { return &x }

@@ -33,40 +33,49 @@ func TestBlend(t *testing.T) {
 	tests := []struct {
 		name        string
 		kw, sem     string
-		w           float64
+		w, kwMax    float64
 		want        string
 		wantKeyword map[string]int // id → keyword rank (0 = absent)
 	}{
 		{
-			// kw norm: a=1 b=0.5 c=0; sem norm: c=1 a=0.
-			// a = .7·1 + .3·0 = .7; b = .7·.5 = .35; c = .7·0 + .3·1 = .3
-			name: "weighted", kw: "a:10 b:6 c:2", sem: "c:0.9 a:0.5", w: 0.7,
-			want:        "a=0.700 b=0.350 c=0.300",
+			// kw min-max: a=1 b=.5 c=0, scaled by a's share 10/20 = .5;
+			// sem min-max: c=1 a=0, scaled by c's cosine .9.
+			// a = .7·1·.5 = .35; b = .7·.5·.5 = .175; c = .3·1·.9 = .27
+			name: "weighted", kw: "a:10 b:6 c:2", sem: "c:0.9 a:0.5", w: 0.7, kwMax: 20,
+			want:        "a=0.350 c=0.270 b=0.175",
 			wantKeyword: map[string]int{"a": 1, "b": 2, "c": 3},
 		},
 		{
-			name: "semantic only paper", kw: "a:5 b:1", sem: "z:0.8 a:0.2", w: 0.5,
-			// a = .5·1 + .5·0 = .5; z = .5·1 = .5 → tie broken by best rank (both 1), then keyword rank: a first.
-			want:        "a=0.500 z=0.500 b=0.000",
+			// The example: an unrelated paper matching one common
+			// word of the query (a small share of what the query could
+			// score) and a negative cosine. Min-max gave it about 0.85.
+			name: "weak best match scores low", kw: "a:1.5", sem: "a:-0.04", w: 0.75, kwMax: 25,
+			want: "a=0.045",
+		},
+		{
+			name: "semantic only paper", kw: "a:5 b:1", sem: "z:0.5 a:0.2", w: 0.5, kwMax: 10,
+			// a = .5·1·.5 = .25; z = .5·1·.5 = .25 → tie broken by best rank (both 1), then keyword rank: a first.
+			want:        "a=0.250 z=0.250 b=0.000",
 			wantKeyword: map[string]int{"a": 1, "z": 0, "b": 2},
 		},
 		{
 			// One hit, or all-equal scores, normalise to 1, not NaN.
-			name: "single hit leg", kw: "a:3", sem: "b:0.4 c:0.4", w: 0.6,
-			want: "a=0.600 b=0.400 c=0.400",
+			name: "single hit leg", kw: "a:3", sem: "b:0.4 c:0.4", w: 0.6, kwMax: 3,
+			want: "a=0.600 b=0.160 c=0.160",
 		},
-		{name: "empty legs", kw: "", sem: "", w: 0.7, want: ""},
-		{name: "weight 1 is keyword only", kw: "a:2 b:1", sem: "b:0.9 a:0.1", w: 1, want: "a=1.000 b=0.000"},
+		{name: "empty legs", kw: "", sem: "", w: 0.7, kwMax: 1, want: ""},
+		{name: "no attainable keyword score", kw: "a:2", sem: "", w: 0.7, kwMax: 0, want: "a=0.000"},
+		{name: "weight 1 is keyword only", kw: "a:2 b:1", sem: "b:0.9 a:0.1", w: 1, kwMax: 2, want: "a=1.000 b=0.000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Blend(hits(tt.kw), hits(tt.sem), tt.w)
+			got := Blend(hits(tt.kw), hits(tt.sem), tt.w, tt.kwMax)
 			if order(got) != tt.want {
 				t.Errorf("Blend = %s\nwant    %s", order(got), tt.want)
 			}
 			for _, f := range got {
-				if math.IsNaN(f.Score) {
-					t.Errorf("NaN score for %s", f.ID)
+				if math.IsNaN(f.Score) || f.Score < 0 || f.Score > 1 {
+					t.Errorf("score of %s = %v, want in [0, 1]", f.ID, f.Score)
 				}
 				if want, ok := tt.wantKeyword[f.ID]; ok {
 					if (want == 0) != (f.Keyword == nil) || (f.Keyword != nil && f.Keyword.Rank != want) {
@@ -115,7 +124,8 @@ func TestFusionPagingStable(t *testing.T) {
 			name string
 			f    func(k, s []Hit) []Fused
 		}{
-			{"blend", func(k, s []Hit) []Fused { return Blend(k, s, 0.7) }},
+			{"blend", func(k, s []Hit) []Fused { return Blend(k, s, 0.7, 150) }},
+			{"blend min-max", func(k, s []Hit) []Fused { return BlendMinMax(k, s, 0.7) }},
 			{"rrf", func(k, s []Hit) []Fused { return RRF(k, s, 60) }},
 		} {
 			shallow := fuse.f(kw[:min(len(kw), MinWindow)], sem[:min(len(sem), MinWindow)])

@@ -63,6 +63,12 @@ type Request struct {
 	// the default measured for the index's embedder.
 	KeywordWeight *float64
 	RRFK          float64
+	// Sort is SortRelevance (default) or SortDate: the relevant papers
+	// (DateDepth), newest first.
+	Sort string
+	// MinScore drops results scoring below it. nil: DefaultMinScore for a
+	// search with blend fusion or one leg, none otherwise (RRF, related).
+	MinScore *float64
 	// IDsOnly skips loading stored papers and building snippets: results
 	// carry rank, id and scores only. For evaluation, where 100 hydrated
 	// results per query would cost more than the search itself.
@@ -175,6 +181,16 @@ func (r *Request) normalize(needQuery bool) error {
 	}
 	if r.RRFK == 0 {
 		r.RRFK = DefaultRRFK
+	}
+	switch r.Sort {
+	case "":
+		r.Sort = SortRelevance
+	case SortRelevance, SortDate:
+	default:
+		return badRequest("sort must be relevance or date, got %q", r.Sort)
+	}
+	if m := r.MinScore; m != nil && (math.IsNaN(*m) || *m < 0 || *m > 1) {
+		return badRequest("min score must be between 0 and 1")
 	}
 	if math.IsNaN(r.RRFK) || r.RRFK <= 0 || r.RRFK > 1e6 {
 		return badRequest("rrf k must be a positive number")

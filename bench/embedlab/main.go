@@ -197,7 +197,7 @@ func report(ctx context.Context, m *local.Model, queries []eval.Query, qrels eva
 	}
 	pipes := []pipe{{name: "semantic"}}
 	for _, w := range []float64{0.5, 0.6, 0.7, 0.8, 0.9} {
-		pipes = append(pipes, pipe{fmt.Sprintf("blend %.1f", w), func(k, s []query.Hit) []query.Fused { return query.Blend(k, s, w) }})
+		pipes = append(pipes, pipe{fmt.Sprintf("blend %.1f", w), func(k, s []query.Hit) []query.Fused { return query.BlendMinMax(k, s, w) }})
 	}
 	pipes = append(pipes, pipe{"rrf 60", func(k, s []query.Hit) []query.Fused { return query.RRF(k, s, 60) }})
 

@@ -51,6 +51,7 @@ and a qrels TSV (query-id corpus-id score, header optional).`,
 	c.Flags().IntVarP(&opts.K, "limit", "k", 100, "results retrieved per query (Recall@100 and MAP@100 need 100)")
 	c.Flags().StringVar(&opts.Run, "run", "", "also write a TREC run file (qid Q0 docid rank score tag); with --mode all, one file per mode: FILE.keyword, …")
 	opts.flags.bindFusion(c)
+	opts.flags.bindMinScore(c, "leave out results scoring below this, 0..1 (default: none, to measure the ranking itself)")
 	return c
 }
 
@@ -85,6 +86,10 @@ func evalRun(c *cobra.Command, opts *evalOptions) error {
 	}
 	base.K = opts.K
 	base.IDsOnly = true
+	if base.MinScore == nil {
+		none := 0.0
+		base.MinScore = &none
+	}
 
 	return withEngine(c.Context(), opts.globalOptions, func(e *query.Engine) error {
 		var runs []eval.ModeScores

@@ -194,10 +194,12 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	if opts.Upgrade && len(opts.Files) == 0 && !opts.Retrain && !opts.Rebuild {
 		// An index that opens is up to date: leave it alone, as check
 		// --repair leaves a healthy index alone.
-		if st, err := index.Open(ctx, opts.Index); err == nil {
+		if st, err := index.Open(ctx, opts.Index); err == nil && matchesPhrases(st) {
 			st.Close()
 			fmt.Fprintf(opts.IO.ErrOut, "the index in %s is up to date; nothing to upgrade\n", opts.Index)
 			return nil
+		} else if err == nil {
+			st.Close() // opens, but lacks word positions: upgrade below
 		} else if !errors.Is(err, index.ErrUsage) {
 			return err
 		}
@@ -477,4 +479,14 @@ func plural(n int, what string) string {
 		return fmt.Sprintf("1 %s", what)
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// matchesPhrases reports whether st needs no upgrade for exact phrases.
+func matchesPhrases(st index.Store) bool {
+	pm, ok := st.(index.PhraseMatcher)
+	if !ok {
+		return true // nothing an index run could change
+	}
+	yes, _ := pm.MatchesPhrases()
+	return yes
 }

@@ -33,6 +33,9 @@ func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 	on, off := g.IO.Bold()
 	if len(resp.Results) == 0 {
 		fmt.Fprintf(out, "no results for %q (%s, %.1f ms)\n", shorten(resp.Query, 80), resp.Mode, resp.TookMS)
+		if resp.BelowMinScore > 0 {
+			fmt.Fprintf(out, "%d weaker matches scored below the score floor: see them with --min-score 0\n", resp.BelowMinScore)
+		}
 		return out.Flush()
 	}
 	for _, r := range resp.Results {

@@ -28,6 +28,8 @@ type searchFlags struct {
 	Fusion        string
 	KeywordWeight float64
 	RRFK          float64
+	Sort          string
+	MinScore      float64
 	// Embedder and EmbedModel, when given, must match the index's: scripts
 	// that pass them everywhere learn at once that an index was built with
 	// another model, instead of comparing vectors of two spaces.
@@ -46,6 +48,8 @@ func (f *searchFlags) bind(c *cobra.Command) {
 	c.Flags().StringArrayVar(&f.Categories, "category", nil, "exact category, e.g. cs.CL (repeatable: any of)")
 	c.Flags().StringVar(&f.Author, "author", "", "substring of an author name (case-insensitive)")
 	c.Flags().BoolVar(&f.Explain, "explain", false, "show each ranker's rank and score per result")
+	c.Flags().StringVar(&f.Sort, "sort", query.SortRelevance, "order: relevance, or date (the relevant papers, newest first)")
+	f.bindMinScore(c, fmt.Sprintf("leave out results scoring below this, 0..1 (default %g for search, none for related or --fusion rrf)", query.DefaultMinScore))
 	c.Flags().StringVar(&f.Embedder, "embedder", "", "expected embedder of the index (checked; exit 2 if it differs)")
 	c.Flags().StringVar(&f.EmbedModel, "embed-model", "", "expected embedding model of the index (checked; exit 2 if it differs)")
 	f.bindFusion(c)
@@ -63,6 +67,12 @@ func (f *searchFlags) bindFusion(c *cobra.Command) {
 	c.Flags().StringVar(&f.Fusion, "fusion", query.FusionBlend, "fusion: blend (min-max normalised scores, weighted) or rrf")
 	c.Flags().Float64Var(&f.KeywordWeight, "keyword-weight", 0, "weight of the keyword ranking in blend fusion, 0..1 (default: measured for the index's embedder)")
 	c.Flags().Float64Var(&f.RRFK, "rrf-k", query.DefaultRRFK, "the RRF constant")
+}
+
+// bindMinScore binds --min-score (eval takes it too, with no floor by
+// default: it measures the ranking, not the cut).
+func (f *searchFlags) bindMinScore(c *cobra.Command, usage string) {
+	c.Flags().Float64Var(&f.MinScore, "min-score", 0, usage)
 }
 
 // request turns the flags into a query request.
@@ -84,6 +94,11 @@ func (f *searchFlags) request(c *cobra.Command, text string) (query.Request, err
 		Explain: f.Explain,
 		Fusion:  f.Fusion,
 		RRFK:    f.RRFK,
+		Sort:    f.Sort,
+	}
+	if c.Flags().Changed("min-score") {
+		m := f.MinScore
+		req.MinScore = &m
 	}
 	if c.Flags().Changed("keyword-weight") {
 		w := f.KeywordWeight

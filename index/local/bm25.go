@@ -5,13 +5,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/blevesearch/bleve/v2/analysis"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	bquery "github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -21,8 +20,8 @@ import (
 
 // Textbook BM25 parameters (Robertson et al.), as DESIGN.md measured them.
 const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
+	bm25K1 = index.BM25K1
+	bm25B  = index.BM25B
 	// rescoreBlock is how many of Bleve's hits are re-scored together.
 	// Bleve finds the right candidates; only its scores are off (DESIGN.md),
 	// and its top 200 re-scored gave the nDCG@10 of BM25 over the whole
@@ -53,12 +52,25 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 		return nil, nil
 	}
 	blocks := (n + rescoreBlock - 1) / rescoreBlock
-	matches, err := s.keywordMatches(ctx, bleveQuery(weights), f, blocks*rescoreBlock)
+	bq := bleveQuery(weights)
+	var phrases []string
+	if s.positions {
+		phrases = q.Phrases
+	}
+	if pq := phraseQueries(phrases); len(pq) > 0 {
+		// Boosted in Bleve's own order too, so that papers holding the
+		// phrase are among the first block re-scored.
+		bq = bleve.NewDisjunctionQuery(append([]bquery.Query{bq}, pq...)...)
+	}
+	matches, err := s.keywordMatches(ctx, bq, f, blocks*rescoreBlock)
 	if err != nil || len(matches) == 0 {
 		return nil, err
 	}
 	scores, err := s.bm25(ctx, matches, weights)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.phraseBonus(ctx, matches, phrases, scores); err != nil {
 		return nil, err
 	}
 	hits := make([]index.Hit, len(matches))
@@ -110,6 +122,72 @@ func bleveQuery(weights map[string]float64) bquery.Query {
 		qs[i] = tq
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// phraseBoost lifts the phrase clauses in Bleve's candidate order.
+const phraseBoost = 5
+
+// phraseQueries are Bleve phrase queries on the ranking field, analysed
+// as the field is, each dropped stop word keeping its gap.
+func phraseQueries(phrases []string) []bquery.Query {
+	var out []bquery.Query
+	for _, p := range phrases {
+		if len(index.Terms(p)) == 0 {
+			continue // only stop words: nothing the index could hold
+		}
+		pq := bleve.NewMatchPhraseQuery(p)
+		pq.SetField(FieldText)
+		pq.SetBoost(phraseBoost)
+		out = append(out, pq)
+	}
+	return out
+}
+
+// phraseBonus adds to the score of each match holding a phrase that
+// phrase's bonus (index.PhraseBonus). Which matches hold it is one Bleve
+// phrase query restricted to the matches' ids.
+func (s *Store) phraseBonus(ctx context.Context, matches bsearch.DocumentMatchCollection, phrases []string, scores map[*bsearch.DocumentMatch]float64) error {
+	if len(phrases) == 0 {
+		return nil
+	}
+	ids := make([]string, len(matches))
+	byID := make(map[string]*bsearch.DocumentMatch, len(matches))
+	for i, m := range matches {
+		ids[i] = m.ID
+		byID[m.ID] = m
+	}
+	for _, p := range phrases {
+		terms := index.Terms(p)
+		if len(terms) == 0 {
+			continue
+		}
+		st, err := s.TermStats(ctx, terms)
+		if err != nil {
+			return err
+		}
+		bonus := index.PhraseBonus(st)
+		pq := bleve.NewMatchPhraseQuery(p)
+		pq.SetField(FieldText)
+		sr := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), pq), len(ids), 0, false)
+		res, err := s.kw.SearchInContext(ctx, sr)
+		if err != nil {
+			return fmt.Errorf("keyword search: %w", err)
+		}
+		for _, h := range res.Hits {
+			if m := byID[h.ID]; m != nil {
+				scores[m] += bonus
+			}
+		}
+	}
+	return nil
+}
+
+// MatchesPhrases implements index.PhraseMatcher.
+func (s *Store) MatchesPhrases() (bool, string) {
+	if s.positions {
+		return true, ""
+	}
+	return false, fmt.Sprintf("this index was built before paperseek recorded word positions, so quoted phrases match as separate words: run `paperseek index --upgrade --index %s` once to match them exactly", s.dir)
 }
 
 // keywordMatches runs q under filter and returns Bleve's top n matches.
@@ -209,7 +287,7 @@ func (s *Store) bm25(ctx context.Context, matches bsearch.DocumentMatchCollectio
 			tfr.Close()
 			continue
 		}
-		idf := math.Log(1 + (float64(docs)-df+0.5)/(df+0.5))
+		idf := index.IDF(int(docs), int(df))
 		for _, m := range byID {
 			got, err := tfr.Advance(m.IndexInternalID, &tfd)
 			if err != nil {

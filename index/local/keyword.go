@@ -54,7 +54,10 @@ func keywordMapping() mapping.IndexMapping {
 	text.Analyzer = index.AnalyzerName
 	text.Store = false
 	text.IncludeInAll = false
-	text.IncludeTermVectors = false
+	// Word positions, for exact phrases ("mixture of experts"). Indexes
+	// built before had none: hasPositions tells, and any index run adds
+	// them (reindexKeyword).
+	text.IncludeTermVectors = true
 	text.DocValues = false
 
 	exact := func(store bool) *mapping.FieldMapping {
@@ -110,6 +113,26 @@ func textAnalyzer(kw bleve.Index) (analysis.Analyzer, error) {
 		return nil, fmt.Errorf("%w: keyword index: unknown analyzer %q", index.ErrCorrupt, name)
 	}
 	return a, nil
+}
+
+// hasPositions reports whether idx records word positions of the ranking
+// field, which phrase matching needs. The mapping is stored in the index,
+// so an index keeps what it was created with.
+func hasPositions(idx bleve.Index) bool {
+	im, ok := idx.Mapping().(*mapping.IndexMappingImpl)
+	if !ok || im.DefaultMapping == nil {
+		return false
+	}
+	dm := im.DefaultMapping.Properties[FieldText]
+	if dm == nil {
+		return false
+	}
+	for _, f := range dm.Fields {
+		if f.IncludeTermVectors {
+			return true
+		}
+	}
+	return false
 }
 
 func createKeyword(path string) (bleve.Index, error) {

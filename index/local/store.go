@@ -37,6 +37,8 @@ type Store struct {
 	// analyzer is the one the keyword index was built with (textAnalyzer):
 	// queries must be cut into the same terms.
 	analyzer analysis.Analyzer
+	// positions: the keyword index records word positions (phrases).
+	positions bool
 
 	vecOnce sync.Once
 	vectors *vectors.Set
@@ -87,7 +89,7 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 		kw.Close()
 		return nil, err
 	}
-	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, analyzer: a, embedder: m.embedderState(genDir)}, nil
+	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, analyzer: a, positions: hasPositions(kw), embedder: m.embedderState(genDir)}, nil
 }
 
 // Close releases the index files.

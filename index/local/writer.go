@@ -137,6 +137,14 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	if w.kw, err = openKeyword(kwDir, false); err != nil {
 		return w, err
 	}
+	if !hasPositions(w.kw) {
+		// Built before word positions were recorded: index every stored
+		// paper again with today's mapping, so phrases match exactly.
+		// Vectors and the model carry over untouched.
+		if err := w.addPositions(ctx, prevGen, kwDir); err != nil {
+			return w, fmt.Errorf("add word positions to the keyword index: %w", err)
+		}
+	}
 	if w.prevSet, err = openVectors(prevGen); err != nil {
 		return w, err
 	}
@@ -168,6 +176,45 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 	if w.vb, err = vectors.NewBuilder(filepath.Join(w.genDir, vectorsDirName), nil); err != nil {
 		return fmt.Errorf("start vectors: %w", err)
 	}
+	if err := w.reindexKeyword(ctx, old); err != nil {
+		return err
+	}
+	// The vectors carry over as they are; only publication dates, which
+	// the keyword index holds, are new.
+	return readLegacyVectors(filepath.Join(prevGen, legacyVectorsName), func(r legacyRecord) error {
+		if p, err := lookupPaper(w.kw, r.ID); err == nil {
+			r.Meta.Published = p.Published
+		}
+		return w.vb.Put(r.ID, r.Vec, r.Meta)
+	})
+}
+
+// addPositions replaces the cloned keyword index in kwDir with a new one
+// in today's mapping holding the same papers.
+func (w *Writer) addPositions(ctx context.Context, prevGen, kwDir string) error {
+	if w.opts.Progress != nil {
+		w.opts.Progress("upgrading", 0, 0)
+	}
+	if err := w.kw.Close(); err != nil {
+		return err
+	}
+	w.kw = nil
+	if err := os.RemoveAll(kwDir); err != nil {
+		return err
+	}
+	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), true)
+	if err != nil {
+		return err
+	}
+	defer old.Close()
+	if w.kw, err = createKeyword(kwDir); err != nil {
+		return err
+	}
+	return w.reindexKeyword(ctx, old)
+}
+
+// reindexKeyword indexes every paper stored in old into w.kw.
+func (w *Writer) reindexKeyword(ctx context.Context, old bleve.Index) error {
 	var ids []string
 	if err := eachKeywordID(old, func(id string) { ids = append(ids, id) }); err != nil {
 		return err
@@ -192,14 +239,7 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 			return fmt.Errorf("write keyword index: %w", bleveCause(err))
 		}
 	}
-	// The vectors carry over as they are; only publication dates, which
-	// the keyword index holds, are new.
-	return readLegacyVectors(filepath.Join(prevGen, legacyVectorsName), func(r legacyRecord) error {
-		if p, err := lookupPaper(w.kw, r.ID); err == nil {
-			r.Meta.Published = p.Published
-		}
-		return w.vb.Put(r.ID, r.Vec, r.Meta)
-	})
+	return nil
 }
 
 // Add indexes papers for keyword search and queues them for embedding.

@@ -209,6 +209,29 @@ func TestPageInBrowser(t *testing.T) {
 			t.Errorf("%s (%s) shown for year 2024", r.ID, r.Year)
 		}
 	}
+	// Newest first reaches the API, and the page shows its order.
+	do(t, ctx, "sort by date",
+		clearInput("year"),
+		chromedp.SetValue(chromedp.ID("mode"), "hybrid"),
+		chromedp.SetValue(chromedp.ID("sort"), "date"),
+		chromedp.Click(chromedp.ID("go")),
+	)
+	waitFor(t, ctx, "newest first", `location.hash.includes('sort=date') && !document.getElementById('view').hidden && !document.getElementById('status').textContent.startsWith('Searching') && document.getElementById('status').textContent.includes('(hybrid)')`)
+	byDate := run(t, ctx, "read by date", chromedp.Evaluate[[]shownResult](resultsJS))
+	apiDate := decodeResponse(t, call(s.Handler(), "GET", "/v1/search?q=language+models&k=20&sort=date", "").Body.Bytes())
+	if len(byDate) != len(apiDate.Results) || len(byDate) < 2 {
+		t.Fatalf("page shows %d results by date, the API returns %d", len(byDate), len(apiDate.Results))
+	}
+	for i, r := range apiDate.Results {
+		if byDate[i].ID != r.ID {
+			t.Errorf("by date, result %d: page %s, API %s", i+1, byDate[i].ID, r.ID)
+		}
+		if i > 0 && byDate[i].Year > byDate[i-1].Year {
+			t.Errorf("by date, result %d (%s) is newer than the one before (%s)", i+1, byDate[i].Year, byDate[i-1].Year)
+		}
+	}
+	do(t, ctx, "back to relevance", chromedp.SetValue(chromedp.ID("sort"), "relevance"))
+
 	do(t, ctx, "bad year",
 		clearInput("year"),
 		chromedp.SendKeys(chromedp.ID("year"), "20x4"),

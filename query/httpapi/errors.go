@@ -83,12 +83,9 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 	case query.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 	case errors.Is(err, index.ErrBadRef):
-		// "doi:hello": the message is index.ParseRef's, after its sentinel.
-		msg := err.Error()
-		if i := strings.Index(msg, index.ErrBadRef.Error()+": "); i >= 0 {
-			msg = msg[i+len(index.ErrBadRef.Error())+2:]
-		}
-		writeError(w, http.StatusBadRequest, CodeBadRequest, msg)
+		// "doi:hello": index.ParseRef's message names the reference and
+		// what it should look like.
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 	case errors.Is(err, index.ErrNotFound):
 		// The message names the id (index.NotFoundf: no sentinel prefix).
 		writeError(w, http.StatusNotFound, CodeNotFound, err.Error())

@@ -27,7 +27,7 @@ func badParamf(format string, args ...any) error {
 
 // searchFromQuery reads the contract's GET parameters: q, k, offset, mode,
 // year, since, category (repeatable, or comma-separated), author, explain, fusion,
-// keyword_weight, rrf_k. Parameters it does not know are ignored: query
+// keyword_weight, rrf_k, sort, min_score. Parameters it does not know are ignored: query
 // strings often carry unrelated ones (cache busters), unlike a JSON body
 // written for this API. Range checks are the query layer's, so the CLI and
 // HTTP report the same messages.
@@ -37,6 +37,7 @@ func searchFromQuery(v url.Values) (query.Request, error) {
 		Mode:   query.Mode(v.Get("mode")),
 		Fusion: v.Get("fusion"),
 		Filter: query.Filter{Author: v.Get("author")},
+		Sort:   v.Get("sort"),
 	}
 	var err error
 	if req.K, err = intParam(v, "k"); err != nil {
@@ -74,6 +75,13 @@ func searchFromQuery(v url.Values) (query.Request, error) {
 			return req, badParamf("keyword_weight must be a number between 0 and 1, got %q", s)
 		}
 		req.KeywordWeight = &w
+	}
+	if s, ok := value(v, "min_score"); ok {
+		m, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return req, badParamf("min_score must be a number between 0 and 1, got %q", s)
+		}
+		req.MinScore = &m
 	}
 	if s, ok := value(v, "rrf_k"); ok {
 		if req.RRFK, err = strconv.ParseFloat(s, 64); err != nil {
@@ -116,6 +124,8 @@ type searchOptions struct {
 	Fusion        string    `json:"fusion"`
 	KeywordWeight *float64  `json:"keyword_weight"`
 	RRFK          float64   `json:"rrf_k"`
+	Sort          string    `json:"sort"`
+	MinScore      *float64  `json:"min_score"`
 }
 
 // searchBody is POST /v1/search.
@@ -144,6 +154,8 @@ func (o *searchOptions) request(text string) (query.Request, error) {
 		Fusion:        o.Fusion,
 		KeywordWeight: o.KeywordWeight,
 		RRFK:          o.RRFK,
+		Sort:          o.Sort,
+		MinScore:      o.MinScore,
 	}
 	if o.K != nil {
 		if *o.K == 0 {

@@ -6,7 +6,7 @@
 // <mark> elements, never parsed as markup. Links to paper URLs are made only
 // for http(s) URLs.
 //
-// State lives in the URL fragment (#q=…&mode=…&year=… or #related=ID), so
+// State lives in the URL fragment (#q=…&mode=…&sort=…&year=… or #related=ID), so
 // Back, reload and bookmarks work. The API token, when the server needs
 // one, is asked for on the first 401, kept in localStorage and sent only in
 // the Authorization header — never in a URL, so it stays out of history
@@ -17,6 +17,7 @@
   const form = $('search-form');
   const qInput = $('q');
   const modeSel = $('mode');
+  const sortSel = $('sort');
   const yearInput = $('year');
   const tokenForm = $('token-form');
   const tokenInput = $('token');
@@ -217,12 +218,15 @@
       } else if (p.get('q')) {
         const q = p.get('q');
         const year = p.get('year') || '';
+        const sort = p.get('sort') === 'date' ? 'date' : 'relevance';
+        sortSel.value = sort;
         qInput.value = q;
         yearInput.value = year;
         lastSearch = location.hash;
         setStatus('Searching…');
         const params = new URLSearchParams({ q, k: PAGE_SIZE, mode });
         if (year) params.set('year', year);
+        if (sort === 'date') params.set('sort', sort);
         const resp = await api('/v1/search?' + params);
         if (my !== seq) return;
         show(resp, 'Results for “' + q + '”');
@@ -248,7 +252,8 @@
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    go(fragment({ q: qInput.value.trim(), mode: modeSel.value, year: yearInput.value.trim() }));
+    const sort = sortSel.value === 'date' ? 'date' : '';
+    go(fragment({ q: qInput.value.trim(), mode: modeSel.value, sort, year: yearInput.value.trim() }));
   });
 
   // A new ranking applies at once: to the related list on show, else to
@@ -261,6 +266,10 @@
     } else if (qInput.value.trim()) {
       form.requestSubmit();
     }
+  });
+
+  sortSel.addEventListener('change', () => {
+    if (qInput.value.trim()) form.requestSubmit();
   });
 
   tokenForm.addEventListener('submit', (ev) => {
