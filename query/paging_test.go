@@ -37,7 +37,10 @@ func TestDeepPaging(t *testing.T) {
 	for _, run := range runs {
 		for _, f := range filters {
 			name := fmt.Sprintf("%s %s %s", run.mode, run.fusion, f.name)
-			req := Request{Query: "language model inference memory", Mode: run.mode, Fusion: run.fusion, Filter: f.f, IDsOnly: true}
+			// No score floor: the default one (DefaultMinScore) ends the
+			// hybrid list before rank 500 on this corpus.
+			noFloor := 0.0
+			req := Request{Query: "language model inference memory", Mode: run.mode, Fusion: run.fusion, Filter: f.f, IDsOnly: true, MinScore: &noFloor}
 			all := req
 			all.K = 1000
 			resp, err := e.Search(ctx, all)
