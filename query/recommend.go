@@ -44,6 +44,11 @@ type Method struct {
 	// The keyword leg has no negatives: a term a disliked paper uses is
 	// as often one a liked paper shares.
 	Beta float64
+	// FusedFeedback takes the feedback papers from a first fused ranking
+	// instead of the vector's nearest, and adds them to both legs: their
+	// vectors to the query vector, their texts to the pooled terms, each
+	// with weight Rho.
+	FusedFeedback bool
 }
 
 // The measured variants. RocchioPRF is the default: on CISI it beat the
@@ -60,14 +65,16 @@ var (
 	MethodRocchioNeg = Method{Name: "rocchio-neg", Terms: 50, Beta: 0.25}
 	// MethodRocchioPRF adds the nearest papers' centroid too.
 	MethodRocchioPRF = Method{Name: "rocchio-prf", Terms: 50, Feedback: 5, Rho: 0.5, Beta: 0.25}
+	// MethodRocchioFused feeds back a first fused ranking into both legs.
+	MethodRocchioFused = Method{Name: "rocchio-fused", Terms: 50, Feedback: 5, Rho: 0.5, Beta: 0.25, FusedFeedback: true}
 )
 
 // DefaultMethod is what `related` and POST /v1/recommend use.
-var DefaultMethod = MethodRocchioPRF
+var DefaultMethod = MethodRocchioFused
 
 // Methods lists the variants eval can compare, the default last.
 func Methods() []Method {
-	return []Method{MethodMLT, MethodRocchio, MethodRocchioNeg, MethodRocchioPRF}
+	return []Method{MethodMLT, MethodRocchio, MethodRocchioNeg, MethodRocchioFused, MethodRocchioPRF}
 }
 
 // MethodByName returns the variant named name.
@@ -133,17 +140,26 @@ func (e *Engine) RecommendWith(ctx context.Context, seeds Seeds, req Request, m 
 	docs = append(docs, texts...)
 
 	in := legInput{exclude: exclude}
-	if in.terms, err = e.pooledTerms(ctx, docs, m.Terms); err != nil {
+	if in.terms, err = e.pooledTerms(ctx, docs, nil, m.Terms); err != nil {
 		return nil, err
 	}
 	if req.Mode != ModeKeyword {
-		if in.vector, err = e.seedVector(ctx, pos, texts, neg, m); err != nil {
+		vm := m
+		if m.FusedFeedback {
+			vm.Feedback = 0
+		}
+		if in.vector, err = e.seedVector(ctx, pos, texts, neg, vm); err != nil {
 			return nil, err
 		}
 		if in.vector == nil {
 			// No positive has a usable vector (nothing its embedder
 			// knew): keyword neighbours are still worth giving.
 			req.Mode = ModeKeyword
+		}
+	}
+	if m.FusedFeedback && m.Feedback > 0 {
+		if err := e.fusedFeedback(ctx, req, &in, docs, m); err != nil {
+			return nil, err
 		}
 	}
 	fused, err := e.rank(ctx, req, "", in)
@@ -195,12 +211,16 @@ func (e *Engine) resolveAll(ctx context.Context, refs []string) ([]string, error
 // term's frequency in a document relative to the document's length (so a
 // long paper does not outvote the others), summed over the documents, times
 // its idf in the index. Weights are relative to the strongest.
-func (e *Engine) pooledTerms(ctx context.Context, docs []string, n int) ([]index.WeightedTerm, error) {
+func (e *Engine) pooledTerms(ctx context.Context, docs []string, weights []float64, n int) ([]index.WeightedTerm, error) {
 	pooled := map[string]float64{}
-	for _, d := range docs {
+	for i, d := range docs {
+		w := 1.0
+		if weights != nil {
+			w = weights[i]
+		}
 		terms := index.Terms(d)
 		for _, t := range terms {
-			pooled[t] += 1 / float64(len(terms))
+			pooled[t] += w / float64(len(terms))
 		}
 	}
 	terms := make([]string, 0, len(pooled))
@@ -352,4 +372,50 @@ func addScaled(q, v []float32, w float64) {
 	for i := range q {
 		q[i] += float32(w * float64(v[i]))
 	}
+}
+
+// fusedFeedback ranks once, unfiltered, and adds the first m.Feedback
+// papers to both legs of in with weight m.Rho.
+func (e *Engine) fusedFeedback(ctx context.Context, req Request, in *legInput, docs []string, m Method) error {
+	first := req
+	first.Filter = Filter{}
+	first.Offset = 0
+	first.K = m.Feedback
+	fused, err := e.rank(ctx, first, "", *in)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, m.Feedback)
+	for _, f := range fused[:min(len(fused), m.Feedback)] {
+		ids = append(ids, f.ID)
+	}
+	papers, err := e.st.Papers(ctx, ids)
+	if err != nil {
+		return err
+	}
+	weights := make([]float64, len(docs), len(docs)+len(papers))
+	for i := range weights {
+		weights[i] = 1
+	}
+	all := slices.Clone(docs)
+	var vecs [][]float32
+	for _, p := range papers {
+		all = append(all, p.Text())
+		weights = append(weights, m.Rho*float64(len(docs))/float64(len(papers)))
+		if in.vector != nil {
+			v, err := e.st.Vector(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			vecs = append(vecs, v)
+		}
+	}
+	if in.terms, err = e.pooledTerms(ctx, all, weights, m.Terms); err != nil {
+		return err
+	}
+	if in.vector != nil {
+		in.vector = slices.Clone(in.vector)
+		addScaled(in.vector, centroid(vecs), m.Rho)
+	}
+	return nil
 }
