@@ -82,6 +82,10 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 	switch {
 	case query.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	case errors.Is(err, index.ErrBadRef):
+		// A malformed reference ("doi:hello") is the client's to fix.
+		msg, _ := strings.CutPrefix(err.Error(), index.ErrUsage.Error()+": ")
+		writeError(w, http.StatusBadRequest, CodeBadRequest, msg)
 	case errors.Is(err, index.ErrNotFound):
 		// The wrapped text starts with the sentinel's ("no such paper: ");
 		// the rest names the id.
