@@ -49,6 +49,9 @@ type Method struct {
 	// vectors to the query vector, their texts to the pooled terms, each
 	// with weight Rho.
 	FusedFeedback bool
+	// Classifier re-ranks a first ranking by a linear classifier trained
+	// for the request (classifier.go), as arxiv-sanity-lite does.
+	Classifier bool
 }
 
 // The measured variants. RocchioPRF is the default: on CISI it beat the
@@ -67,6 +70,9 @@ var (
 	MethodRocchioPRF = Method{Name: "rocchio-prf", Terms: 50, Feedback: 5, Rho: 0.5, Beta: 0.25}
 	// MethodRocchioFused feeds back a first fused ranking into both legs.
 	MethodRocchioFused = Method{Name: "rocchio-fused", Terms: 50, Feedback: 5, Rho: 0.5, Beta: 0.25, FusedFeedback: true}
+	// MethodClassifier re-ranks rocchio-neg's first 1000 papers by a
+	// per-request classifier.
+	MethodClassifier = Method{Name: "classifier", Terms: 50, Beta: 0.25, Classifier: true}
 )
 
 // DefaultMethod is what `related` and POST /v1/recommend use.
@@ -74,7 +80,7 @@ var DefaultMethod = MethodRocchioFused
 
 // Methods lists the variants eval can compare, the default last.
 func Methods() []Method {
-	return []Method{MethodMLT, MethodRocchio, MethodRocchioNeg, MethodRocchioFused, MethodRocchioPRF}
+	return []Method{MethodMLT, MethodRocchio, MethodRocchioNeg, MethodRocchioPRF, MethodClassifier, MethodRocchioFused}
 }
 
 // MethodByName returns the variant named name.
@@ -143,12 +149,16 @@ func (e *Engine) RecommendWith(ctx context.Context, seeds Seeds, req Request, m 
 	if in.terms, err = e.pooledTerms(ctx, docs, nil, m.Terms); err != nil {
 		return nil, err
 	}
+	var posVecs [][]float32
 	if req.Mode != ModeKeyword {
 		vm := m
 		if m.FusedFeedback {
 			vm.Feedback = 0
 		}
-		if in.vector, err = e.seedVector(ctx, pos, texts, neg, vm); err != nil {
+		if posVecs, err = e.positiveVectors(ctx, pos, texts); err != nil {
+			return nil, err
+		}
+		if in.vector, err = e.seedVector(ctx, posVecs, pos, neg, vm); err != nil {
 			return nil, err
 		}
 		if in.vector == nil {
@@ -162,7 +172,12 @@ func (e *Engine) RecommendWith(ctx context.Context, seeds Seeds, req Request, m 
 			return nil, err
 		}
 	}
-	fused, err := e.rank(ctx, req, "", in)
+	var fused []Fused
+	if m.Classifier {
+		fused, err = e.classify(ctx, req, in, docs, posVecs)
+	} else {
+		fused, err = e.rank(ctx, req, "", in)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -259,11 +274,9 @@ func (e *Engine) pooledTerms(ctx context.Context, docs []string, weights []float
 	return out, nil
 }
 
-// seedVector is the semantic leg's query: the centroid of the positives'
-// unit vectors (stored ones, and texts embedded as documents), minus Beta
-// times the negatives' centroid, plus Rho times the centroid of its own
-// Feedback nearest papers. nil when no positive has a vector.
-func (e *Engine) seedVector(ctx context.Context, pos []string, texts []string, neg []string, m Method) ([]float32, error) {
+// positiveVectors are the positives' stored vectors, then the texts'
+// (embedded as documents), in order.
+func (e *Engine) positiveVectors(ctx context.Context, pos []string, texts []string) ([][]float32, error) {
 	var posVecs [][]float32
 	for _, id := range pos {
 		v, err := e.st.Vector(ctx, id)
@@ -283,6 +296,14 @@ func (e *Engine) seedVector(ctx context.Context, pos []string, texts []string, n
 		}
 		posVecs = append(posVecs, vecs...)
 	}
+	return posVecs, nil
+}
+
+// seedVector is the semantic leg's query: the centroid of the positives'
+// unit vectors, minus Beta times the negatives' centroid, plus Rho times
+// the centroid of its own Feedback nearest papers. nil when no positive
+// has a vector.
+func (e *Engine) seedVector(ctx context.Context, posVecs [][]float32, pos, neg []string, m Method) ([]float32, error) {
 	q := centroid(posVecs)
 	if q == nil {
 		return nil, nil

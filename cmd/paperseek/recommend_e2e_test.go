@@ -161,7 +161,7 @@ func TestEvalRelated(t *testing.T) {
 	if doc.Queries != 5 {
 		t.Errorf("queries = %d, want the 5 with two relevant papers", doc.Queries)
 	}
-	for _, m := range []string{"text", "mlt", "rocchio", "rocchio-neg", "rocchio-fused", "rocchio-prf"} {
+	for _, m := range []string{"text", "mlt", "rocchio", "rocchio-neg", "rocchio-prf", "classifier", "rocchio-fused"} {
 		run, ok := doc.Runs[m]
 		if !ok {
 			t.Errorf("no run for method %s: %v", m, doc.Runs)
