@@ -19,8 +19,9 @@ const moreLikeThisTerms = 25
 
 // Related finds papers like the paper ref names (an id or doi:/arxiv:/pmid:
 // id; never the paper itself): a recommendation from that one paper with
-// the default method, which ranks better than the paper's own vector and
-// terms alone (README, "Recommendations").
+// the default method, which ranked better than the paper's own vector and
+// 25 terms alone (CISI nDCG@10 0.247 against 0.237, SciFact-train 0.597
+// against 0.586).
 func (e *Engine) Related(ctx context.Context, ref string, req Request) (*Response, error) {
 	return e.Recommend(ctx, Seeds{Positive: []string{ref}}, req)
 }
