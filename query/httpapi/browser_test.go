@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,6 +203,42 @@ func TestPageInBrowser(t *testing.T) {
 	}
 	do(t, ctx, "go back", chromedp.Click(chromedp.ID("back")))
 	waitFor(t, ctx, "the search again", `document.getElementById('view-heading').textContent === 'Results for “graph kernels”'`)
+
+	// "More like these" over ticked papers: the API's recommendation from
+	// them, never the ticked papers themselves.
+	if !run(t, ctx, "button state", chromedp.Evaluate[bool](`document.getElementById('more-like').disabled`)) {
+		t.Error("More like these is enabled with no paper ticked")
+	}
+	do(t, ctx, "tick two papers",
+		chromedp.Click(chromedp.CSS(`#results > li:nth-child(1) input.pick`)),
+		chromedp.Click(chromedp.CSS(`#results > li:nth-child(2) input.pick`)),
+	)
+	if label := run(t, ctx, "button label", chromedp.Evaluate[string](`document.getElementById('more-like').textContent`)); label != "More like these (2)" {
+		t.Errorf("button says %q after ticking two papers", label)
+	}
+	do(t, ctx, "ask for more like them", chromedp.Click(chromedp.ID("more-like")))
+	waitFor(t, ctx, "papers like the two", `document.getElementById('view-heading').textContent === 'Papers like 2 picked papers' && !document.getElementById('status').textContent.startsWith('Finding')`)
+	liked := run(t, ctx, "read recommendations", chromedp.Evaluate[[]shownResult](resultsJS))
+	ticked := []string{shown[0].ID, shown[1].ID}
+	body, _ := json.Marshal(map[string]any{"positive": ticked, "k": 20, "mode": "hybrid"})
+	want := decodeResponse(t, call(s.Handler(), "POST", "/v1/recommend", string(body)).Body.Bytes())
+	if len(liked) == 0 || len(liked) != len(want.Results) {
+		t.Fatalf("page shows %d recommendations, the API returns %d", len(liked), len(want.Results))
+	}
+	for i, r := range want.Results {
+		if liked[i].ID != r.ID {
+			t.Errorf("recommendation %d: page %q, API %q", i+1, liked[i].ID, r.ID)
+		}
+		if slices.Contains(ticked, liked[i].ID) {
+			t.Errorf("a ticked paper is recommended: %s", liked[i].ID)
+		}
+	}
+	do(t, ctx, "clear the ticks", chromedp.Click(chromedp.ID("clear-picks")))
+	if !run(t, ctx, "button state after clearing", chromedp.Evaluate[bool](`document.getElementById('more-like').disabled && document.querySelectorAll('input.pick:checked').length === 0`)) {
+		t.Error("ticks remain after Clear ticks")
+	}
+	do(t, ctx, "back again", chromedp.Click(chromedp.ID("back")))
+	waitFor(t, ctx, "the search once more", `document.getElementById('view-heading').textContent === 'Results for “graph kernels”'`)
 
 	// The mode selector and the year filter reach the API.
 	search(t, ctx, "language models", "keyword", "2024")

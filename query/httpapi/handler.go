@@ -53,6 +53,7 @@ func (s *Server) routes() http.Handler {
 	api.Handle("/v1/search", exportable(route{get: s.searchGET, post: s.searchPOST}))
 	api.Handle("/v1/papers/", exportable(route{get: s.paper}))
 	api.Handle("/v1/related", exportable(route{post: s.relatedPOST}))
+	api.Handle("/v1/recommend", exportable(route{post: s.recommendPOST}))
 	api.Handle("/v1/stats", route{get: s.stats})
 	api.HandleFunc("/v1/", notFound)
 

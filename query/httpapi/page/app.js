@@ -6,8 +6,10 @@
 // <mark> elements, never parsed as markup. Links to paper URLs are made only
 // for http(s) URLs.
 //
-// State lives in the URL fragment (#q=…&mode=…&sort=…&year=… or #related=ID), so
-// Back, reload and bookmarks work. The API token, when the server needs
+// State lives in the URL fragment (#q=…&mode=…&sort=…&year=…, #related=ID
+// or #like=ID&like=ID… for "more like these"), so Back, reload and
+// bookmarks work. Ticked papers are kept across lists until cleared. The
+// API token, when the server needs
 // one, is asked for on the first 401, kept in localStorage and sent only in
 // the Authorization header — never in a URL, so it stays out of history
 // and server logs.
@@ -30,12 +32,16 @@
   const list = $('results');
   const backWrap = $('back-wrap');
   const back = $('back');
+  const moreLike = $('more-like');
+  const picksCount = $('picks-count');
+  const clearPicks = $('clear-picks');
 
   const TOKEN_KEY = 'paperseek.token';
   const PAGE_SIZE = 20;
   const MODES = ['hybrid', 'keyword', 'semantic'];
   let lastSearch = ''; // fragment of the last search, for "Back"
   let seq = 0; // answers to superseded requests are dropped
+  const picked = new Set(); // ids of the ticked papers, in tick order
 
   function getToken() {
     try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
@@ -55,13 +61,19 @@
     }
   }
 
-  async function api(path) {
+  async function api(path, payload) {
     const headers = { Accept: 'application/json' };
     const t = getToken();
     if (t) headers.Authorization = 'Bearer ' + t;
+    const init = { headers, cache: 'no-store' };
+    if (payload !== undefined) {
+      init.method = 'POST';
+      init.body = JSON.stringify(payload);
+      headers['Content-Type'] = 'application/json';
+    }
     let res;
     try {
-      res = await fetch(path, { headers, cache: 'no-store' });
+      res = await fetch(path, init);
     } catch (e) {
       throw new APIError(0, 'network', 'cannot reach the paperseek server: is it still running?');
     }
@@ -154,6 +166,17 @@
     if (r.snippet) li.append(snippet(r.snippet));
 
     const actions = el('p', 'actions');
+    const pick = el('label', 'pick');
+    const box = el('input', 'pick');
+    box.type = 'checkbox';
+    box.checked = picked.has(r.id);
+    box.setAttribute('aria-label', 'Pick ' + (r.title || r.id) + ' for more like these');
+    box.addEventListener('change', () => {
+      if (box.checked) picked.add(r.id); else picked.delete(r.id);
+      updatePicks();
+    });
+    pick.append(box, document.createTextNode(' pick'));
+    actions.append(pick, document.createTextNode(' · '));
     const rel = el('a', 'related', 'Related papers');
     rel.href = fragment({ related: r.id, mode: modeSel.value });
     rel.setAttribute('aria-label', 'Papers related to ' + (r.title || r.id));
@@ -169,6 +192,14 @@
   }
 
   function setStatus(text) { statusBox.textContent = text; }
+
+  function updatePicks() {
+    const n = picked.size;
+    moreLike.disabled = n === 0;
+    moreLike.textContent = n === 0 ? 'More like these' : 'More like these (' + n + ')';
+    picksCount.textContent = n === 0 ? 'Tick papers to find more like them.' : (n === 1 ? '1 paper ticked.' : n + ' papers ticked.');
+    clearPicks.hidden = n === 0;
+  }
 
   function showError(text) {
     errorBox.textContent = text;
@@ -202,7 +233,16 @@
     const my = ++seq;
     errorBox.hidden = true;
     try {
-      if (p.get('related')) {
+      if (p.getAll('like').length) {
+        const like = p.getAll('like');
+        setStatus('Finding papers like ' + like.length + (like.length === 1 ? ' paper…' : ' papers…'));
+        const resp = await api('/v1/recommend', { positive: like, k: PAGE_SIZE, mode });
+        if (my !== seq) return;
+        show(resp, like.length === 1 ? 'Papers like 1 picked paper' : 'Papers like ' + like.length + ' picked papers');
+        back.href = lastSearch || '#';
+        backWrap.hidden = !lastSearch;
+        heading.focus();
+      } else if (p.get('related')) {
         const id = p.get('related');
         const path = '/v1/papers/' + encodeURIComponent(id);
         setStatus('Finding papers related to ' + id + '…');
@@ -260,7 +300,7 @@
   // what is in the search box (submitted or not).
   modeSel.addEventListener('change', () => {
     const p = new URLSearchParams(location.hash.slice(1));
-    if (p.get('related')) {
+    if (p.get('related') || p.getAll('like').length) {
       p.set('mode', modeSel.value);
       go('#' + p.toString());
     } else if (qInput.value.trim()) {
@@ -270,6 +310,19 @@
 
   sortSel.addEventListener('change', () => {
     if (qInput.value.trim()) form.requestSubmit();
+  });
+
+  moreLike.addEventListener('click', () => {
+    const sp = new URLSearchParams();
+    for (const id of picked) sp.append('like', id);
+    sp.set('mode', modeSel.value);
+    go('#' + sp.toString());
+  });
+
+  clearPicks.addEventListener('click', () => {
+    picked.clear();
+    for (const box of list.querySelectorAll('input.pick')) box.checked = false;
+    updatePicks();
   });
 
   tokenForm.addEventListener('submit', (ev) => {
@@ -285,6 +338,7 @@
   window.addEventListener('hashchange', render);
   heading.tabIndex = -1;
   forget.hidden = !getToken();
+  updatePicks();
   if (!location.hash) qInput.focus();
   render();
 })();
