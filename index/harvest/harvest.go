@@ -105,12 +105,12 @@ type run struct {
 	c     *Client
 	opts  Options
 	sum   Summary
-	point string   // the recorded harvest point
+	point string // the recorded harvest point
 	// exists is whether there is an index yet: a harvest that finds
 	// nothing does not create an empty one.
 	exists bool
-	cur   *partial // the range being harvested
-	req   Request
+	cur    *partial // the range being harvested
+	req    Request
 	// A dry run checks changes against the store and what it has seen.
 	store index.Store
 	seen  map[string]bool // id → present after the records so far
