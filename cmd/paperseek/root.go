@@ -42,6 +42,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newCheckCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
+		newSyncCmd(g),
 	)
 	return root
 }
