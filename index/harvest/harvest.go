@@ -202,14 +202,18 @@ func (h *run) loop(ctx context.Context) error {
 			return fmt.Errorf("%s answered %v with the same resumption token: the list would never end", h.c.BaseURL(), h.req)
 		}
 		h.sum.Pages++
-		records += len(page.Records) + len(page.Bad)
-		if rt := page.Resumption; rt != nil && rt.CompleteListSize > 0 {
-			h.cur.Size = rt.CompleteListSize
-			if rt.Cursor >= 0 {
-				h.cur.Cursor = rt.Cursor + len(page.Records) + len(page.Bad)
+		// The token's cursor is the list position of the page's first
+		// record; without one, count.
+		n := len(page.Records) + len(page.Bad)
+		h.cur.Cursor += n
+		records += n
+		if rt := page.Resumption; rt != nil {
+			if rt.CompleteListSize > 0 {
+				h.cur.Size = rt.CompleteListSize
 			}
-		} else {
-			h.cur.Cursor += len(page.Records) + len(page.Bad)
+			if rt.Cursor >= 0 {
+				h.cur.Cursor = rt.Cursor + n
+			}
 		}
 		h.cur.Token = next
 		if err := h.apply(ctx, page.Records, next == ""); err != nil {

@@ -117,9 +117,15 @@ func TestFollowsTokensToTheEndPolitely(t *testing.T) {
 	srv.SetPageSize(10)
 	c, clk := newClient(t, srv)
 	ix := filepath.Join(t.TempDir(), "ix")
-	sum, _, err := harvest(t, c, ix, "2026-11-30")
+	var progress []Progress
+	sum, err := Run(context.Background(), c, Options{Location: ix, Set: "cs", From: "2026-11-30",
+		Progress: func(p Progress) { progress = append(progress, p) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	wantProgress := []Progress{{"cs", 1, 10, 10, 25}, {"cs", 2, 20, 20, 25}, {"cs", 3, 25, 25, 25}}
+	if !slices.Equal(progress, wantProgress) {
+		t.Errorf("progress %v, want %v", progress, wantProgress)
 	}
 	if sum.Pages != 3 || sum.Added != 25 || sum.Replaced != 0 || sum.Total != 25 || sum.HarvestPoint != "2026-12-02" {
 		t.Fatalf("summary %+v", sum)
