@@ -354,17 +354,30 @@ func TestProtocolErrorsAreOneLine(t *testing.T) {
 	defer srv.Close()
 	c, _ := newClient(t, srv)
 	ix := filepath.Join(t.TempDir(), "ix")
+	oneLine := func(err error, want ...string) {
+		t.Helper()
+		if err == nil || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("err %q, want one line", err)
+		}
+		for _, w := range want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("err %q lacks %q", err, w)
+			}
+		}
+	}
 	_, err := Run(context.Background(), c, Options{Location: ix, Set: "nosuch", From: "2026-12-01"})
-	if err == nil || !strings.Contains(err.Error(), `badArgument: Unknown set "nosuch"`) || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("err %v", err)
-	}
+	oneLine(err, `badArgument: Unknown set "nosuch"`, "ListRecords set=nosuch from=2026-12-01")
 	srv.Fail(2, oaitest.Fault{Status: 500})
-	if _, _, err := harvest(t, c, ix, "2026-12-01"); err == nil || !strings.Contains(err.Error(), "500 Internal Server Error") {
-		t.Fatalf("err %v", err)
-	}
+	_, _, err = harvest(t, c, ix, "2026-12-01")
+	oneLine(err, "500 Internal Server Error")
 	srv.Fail(3, oaitest.Fault{Status: 200, Body: "<html><body>Maintenance</body></html>"})
-	if _, _, err := harvest(t, c, ix, "2026-12-01"); err == nil || !strings.Contains(err.Error(), "not an OAI-PMH document") {
-		t.Fatalf("err %v", err)
+	_, _, err = harvest(t, c, ix, "2026-12-01")
+	oneLine(err, "not an OAI-PMH document")
+	srv.Fail(4, oaitest.Fault{Status: 200, Body: "<?xml version=\"1.0\"?>\n<OAI-PMH><responseDate>2026-12-02T09:00:00Z</responseDate>\n<ListRecords><record></header></ListRecords></OAI-PMH>"})
+	_, _, err = harvest(t, c, ix, "2026-12-01")
+	oneLine(err, "not a whole OAI-PMH document", "invalid XML")
+	if _, err := index.Stat(context.Background(), ix); !errors.Is(err, index.ErrNoIndex) {
+		t.Errorf("failed harvests made an index: %v", err)
 	}
 }
 
