@@ -177,6 +177,7 @@ func syncArxivRun(ctx context.Context, opts *syncOptions) error {
 		sum.Total = s.Total
 	}
 	prog.finish()
+	syncHints(ctx, opts, sum)
 	sum.Seconds = roundTo(time.Since(start).Seconds(), 3)
 	if opts.DryRun {
 		sum.Changes = changes
@@ -225,6 +226,23 @@ func printSyncSummary(opts *syncOptions, sum syncSummary, changes []harvest.Chan
 		return
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "%d papers in %s (%.1fs)\n", sum.Total, opts.Index, sum.Seconds)
+}
+
+// syncHints says what to do when this sync created the index with the
+// local embedder over more than one page: its model was learned from the
+// first page only, and no later commit re-learns it.
+func syncHints(ctx context.Context, opts *syncOptions, sum syncSummary) {
+	created, pages := false, 0
+	for _, s := range sum.Sets {
+		created = created || s.Created
+		pages += s.Pages
+	}
+	if !created || pages < 2 {
+		return
+	}
+	if info, err := index.Stat(ctx, opts.Index); err == nil && info.Embedder.Name == "local" {
+		fmt.Fprintf(opts.IO.ErrOut, "hint: the local embedding model of this new index was learned from the first page of the harvest only; run 'paperseek index --index %s --retrain' once to learn it from all %d papers\n", opts.Index, info.Papers)
+	}
 }
 
 // harvested is harvest.Options.Progress: the progress line of a sync.

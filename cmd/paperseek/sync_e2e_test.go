@@ -85,11 +85,15 @@ func TestSyncArxivEndToEnd(t *testing.T) {
 	ix := filepath.Join(t.TempDir(), "ix")
 	args := []string{"sync", "arxiv", "--index", ix, "--set", "cs", "--base-url", srv.URL(), "--delay", "1s"}
 
-	doc := syncJSON(t, ps(t, nil, append(args, "--from", "2026-11-30", "--json")...))
+	r := ps(t, nil, append(args, "--from", "2026-11-30", "--json")...)
+	doc := syncJSON(t, r)
+	if !strings.Contains(r.stderr, "hint: the local embedding model of this new index was learned from the first page") {
+		t.Errorf("no hint to retrain after the first harvest made the index: %q", r.stderr)
+	}
 	if doc.Added != 5 || doc.Total != 5 || len(doc.Sets) != 1 || doc.Sets[0].Pages != 2 || doc.Sets[0].HarvestPoint != "2026-12-02" || doc.Seconds == nil {
 		t.Fatalf("first sync: %+v", doc)
 	}
-	r := must(t, "get", "--index", ix, "--json", "arxiv:2612.00003")
+	r = must(t, "get", "--index", ix, "--json", "arxiv:2612.00003")
 	if !strings.Contains(r.stdout, "Notes on bayesian sampling, part 3") || !strings.Contains(r.stdout, "https://arxiv.org/abs/2612.00003") {
 		t.Errorf("harvested paper: %s", r.stdout)
 	}
@@ -120,6 +124,9 @@ func TestSyncArxivEndToEnd(t *testing.T) {
 	r = must(t, args...)
 	if want := "arxiv cs (from 2026-12-02): 1 page, 1 added, 1 replaced, 1 deleted, 0 skipped; next run from 2026-12-03"; !strings.Contains(r.stderr, want) {
 		t.Errorf("stderr %q lacks %q", r.stderr, want)
+	}
+	if strings.Contains(r.stderr, "hint:") {
+		t.Errorf("a sync into an existing index hints: %q", r.stderr)
 	}
 	if got := allIDs(t, ix); !slices.Equal(got, []string{"2612.00001", "2612.00003", "2612.00004", "2612.00005", "2612.00006"}) {
 		t.Errorf("papers after the second sync: %v", got)

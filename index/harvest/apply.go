@@ -53,6 +53,9 @@ func (h *run) apply(ctx context.Context, records []ingest.OAIRecord, last bool) 
 	if err != nil {
 		return err
 	}
+	if !h.exists {
+		h.sum.Created = true
+	}
 	h.exists = true
 	h.point = point
 	h.sum.HarvestPoint = point

@@ -72,6 +72,9 @@ type Summary struct {
 	HarvestPoint string `json:"harvest_point,omitempty"`
 	// Total is the number of papers in the index afterwards.
 	Total int `json:"total"`
+	// Created is set when the harvest created the index: a trained
+	// embedder then learned from the first page alone.
+	Created bool `json:"created,omitempty"`
 }
 
 // maxRestarts bounds how often one run restarts a range whose token the
