@@ -177,7 +177,6 @@ func syncArxivRun(ctx context.Context, opts *syncOptions) error {
 		sum.Total = s.Total
 	}
 	prog.finish()
-	syncHints(ctx, opts, sum)
 	sum.Seconds = roundTo(time.Since(start).Seconds(), 3)
 	if opts.DryRun {
 		sum.Changes = changes
@@ -189,6 +188,7 @@ func syncArxivRun(ctx context.Context, opts *syncOptions) error {
 	} else {
 		printSyncSummary(opts, sum, changes)
 	}
+	syncHints(ctx, opts, sum)
 	if sum.Skipped > 0 && !opts.SkipBad {
 		fmt.Fprintf(opts.IO.ErrOut, "paperseek: %s skipped (see above); use --skip-bad to exit 0 anyway\n", plural(sum.Skipped, "bad record"))
 		return &silentError{code: exitFailure}

@@ -230,3 +230,22 @@ func TestSyncArxivKilledThenResumed(t *testing.T) {
 		t.Errorf("the next run: %+v", doc)
 	}
 }
+
+func TestSyncArxivBadRecord(t *testing.T) {
+	recs := arxivRecords(1, 3, "2026-12-01")
+	recs[2].Title, recs[2].Abstract = "", ""
+	srv := oaitest.New(recs)
+	defer srv.Close()
+	ix := filepath.Join(t.TempDir(), "ix")
+	args := []string{"sync", "arxiv", "--index", ix, "--set", "cs", "--from", "2026-12-01", "--base-url", srv.URL(), "--delay", "1s"}
+	r := ps(t, nil, args...)
+	if r.code != 1 || !strings.Contains(r.stderr, "set cs: ") || !strings.Contains(r.stderr, "1 bad record skipped") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := allIDs(t, ix); len(got) != 2 {
+		t.Errorf("papers %v", got)
+	}
+	if r := ps(t, nil, append(args, "--skip-bad")...); r.code != 0 || !strings.Contains(r.stderr, "set cs: ") {
+		t.Errorf("--skip-bad: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

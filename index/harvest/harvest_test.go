@@ -548,3 +548,21 @@ func TestRetryAfterHeader(t *testing.T) {
 		}
 	}
 }
+
+// A record that cannot be indexed is reported and skipped; the rest of
+// the page, and the harvest, go on.
+func TestBadRecordSkipped(t *testing.T) {
+	recs := papers("2612", 1, 3, "2026-12-01")
+	recs[1].Title, recs[1].Abstract = "", ""
+	srv := oaitest.New(recs)
+	defer srv.Close()
+	c, _ := newClient(t, srv)
+	ix := filepath.Join(t.TempDir(), "ix")
+	sum, warns, err := harvest(t, c, ix, "2026-12-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Added != 2 || sum.Skipped != 1 || len(warns) != 1 || !strings.Contains(warns[0], "set cs: ") {
+		t.Fatalf("summary %+v, warnings %q", sum, warns)
+	}
+}
