@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -247,5 +248,49 @@ func TestSyncArxivBadRecord(t *testing.T) {
 	}
 	if r := ps(t, nil, append(args, "--skip-bad")...); r.code != 0 || !strings.Contains(r.stderr, "set cs: ") {
 		t.Errorf("--skip-bad: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// kill -9 at a random moment while the first page is being committed:
+// the index is then either absent or holds exactly that page with the
+// token to continue, and the same command again completes the harvest.
+func TestSyncArxivKilledWhileCommitting(t *testing.T) {
+	for i := range 2 {
+		srv := oaitest.New(arxivRecords(1, 7, "2026-12-01"))
+		srv.SetPageSize(3)
+		srv.Fail(2, oaitest.Fault{Block: true}) // the run cannot get past page 1
+		ix := filepath.Join(t.TempDir(), "ix")
+		args := []string{"sync", "arxiv", "--index", ix, "--set", "cs", "--from", "2026-12-01", "--base-url", srv.URL(), "--delay", "1s", "--json"}
+		arrived := make(chan int, 10)
+		srv.Notify(arrived)
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = repoRoot(t)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		<-arrived
+		time.Sleep(time.Duration(rand.IntN(1500)) * time.Millisecond) // somewhere in page 1's commit, or after
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		srv.Notify(nil)
+		srv.Fail(2, oaitest.Fault{}) // a kill before page 2 leaves request 2 to the re-run
+		after := ps(t, nil, "stats", "--index", ix, "--json")
+		switch {
+		case after.code == 2: // killed before the first commit: no index
+		case after.code == 0:
+			if got := allIDs(t, ix); !slices.Equal(got, []string{"2612.00001", "2612.00002", "2612.00003"}) {
+				t.Fatalf("round %d: after the kill: %v", i, got)
+			}
+		default:
+			t.Fatalf("round %d: stats after the kill: exit %d, %s", i, after.code, after.stderr)
+		}
+		doc := syncJSON(t, ps(t, nil, args...))
+		if doc.Total != 7 {
+			t.Errorf("round %d: the re-run: %+v", i, doc)
+		}
+		if got := allIDs(t, ix); len(got) != 7 {
+			t.Errorf("round %d: after the re-run: %v", i, got)
+		}
+		srv.Close()
 	}
 }

@@ -104,7 +104,8 @@ func (s *Server) Close() {
 // URL is the base URL to harvest, like https://oaipmh.arxiv.org/oai.
 func (s *Server) URL() string { return s.Server.URL + "/oai" }
 
-// Fail makes request number n (1-based, counting every request) fail with f.
+// Fail makes request number n (1-based, counting every request) fail
+// with f; a zero Fault clears it.
 func (s *Server) Fail(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
