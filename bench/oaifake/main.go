@@ -1,5 +1,6 @@
 // Command oaifake serves arXiv metadata records (JSON lines of the arXiv
-// snapshot: id, title, abstract, authors) as a fake arXiv OAI-PMH
+// snapshot: id, title, abstract, authors; "deleted": true serves a deleted
+// record) as a fake arXiv OAI-PMH
 // interface (index/harvest/oaitest), so that bench/sync.sh can time
 // `paperseek sync arxiv` on real text without the network. It prints the
 // base URL on stdout and serves until killed.
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/paperseek/paperseek/index/harvest/oaitest"
 )
@@ -22,7 +24,13 @@ func main() {
 	pageSize := flag.Int("page-size", 1000, "records per page (arXiv: 1000)")
 	date := flag.String("datestamp", "2026-12-01", "datestamp of every record")
 	set := flag.String("set", "cs", "the set every record is in")
+	now := flag.String("response-date", "2026-12-02T09:00:00Z", "the repository's clock (RFC 3339)")
 	flag.Parse()
+	responseDate, err := time.Parse(time.RFC3339, *now)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oaifake: --response-date:", err)
+		os.Exit(2)
+	}
 	recs, err := read(*records, *date, *set)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "oaifake:", err)
@@ -31,6 +39,7 @@ func main() {
 	srv := oaitest.New(recs)
 	defer srv.Close()
 	srv.SetPageSize(*pageSize)
+	srv.SetResponseDate(responseDate)
 	fmt.Println(srv.URL())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
@@ -50,6 +59,7 @@ func read(path, date, set string) ([]oaitest.Record, error) {
 		var r struct {
 			ID, Title, Abstract string
 			Authors             json.RawMessage // a string, or a list of names
+			Deleted             bool            // served as a deleted record
 		}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, len(out)+1, err)
@@ -59,7 +69,7 @@ func read(path, date, set string) ([]oaitest.Record, error) {
 		if json.Unmarshal(r.Authors, &authors) != nil && json.Unmarshal(r.Authors, &list) == nil {
 			authors = strings.Join(list, ", ")
 		}
-		out = append(out, oaitest.Record{ID: r.ID, Datestamp: date, Sets: []string{set}, Versions: 1,
+		out = append(out, oaitest.Record{ID: r.ID, Datestamp: date, Sets: []string{set}, Versions: 1, Deleted: r.Deleted,
 			Title: strings.Join(strings.Fields(r.Title), " "), Abstract: strings.Join(strings.Fields(r.Abstract), " "), Authors: authors})
 	}
 	return out, sc.Err()

@@ -200,7 +200,11 @@ func syncArxivRun(ctx context.Context, opts *syncOptions) error {
 // stdout; a line per set and the total on stderr.
 func printSyncSummary(opts *syncOptions, sum syncSummary, changes []harvest.Change) {
 	for _, c := range changes {
-		fmt.Fprintf(opts.IO.Out, "%-8s %s  %s\n", c.Op, c.ID, shorten(c.Title, 90))
+		line := fmt.Sprintf("%-8s %s", c.Op, c.ID)
+		if c.Title != "" {
+			line += "  " + shorten(c.Title, 90)
+		}
+		fmt.Fprintln(opts.IO.Out, line)
 	}
 	verb := ""
 	if opts.DryRun {

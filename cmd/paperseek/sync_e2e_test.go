@@ -109,7 +109,7 @@ func TestSyncArxivEndToEnd(t *testing.T) {
 	// A dry run says what would change and changes nothing.
 	before := snapshot(t, ix)
 	r = must(t, append(args, "--dry-run")...)
-	for _, want := range []string{"replace  2612.00004  Notes on bayesian sampling, part 4, revised", "add      2612.00006", "delete   2612.00002"} {
+	for _, want := range []string{"replace  2612.00004  Notes on bayesian sampling, part 4, revised", "add      2612.00006", "delete   2612.00002\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, r.stdout)
 		}
