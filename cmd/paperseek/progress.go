@@ -5,6 +5,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/paperseek/paperseek/index/harvest"
 )
 
 // progress draws a one-line progress bar on stderr while indexing, only
@@ -24,6 +26,10 @@ type progress struct {
 	phaseTotal int
 	phaseStart time.Time
 	drawn      bool
+	// A sync's harvest (sync_cmd.go).
+	harvest      harvest.Progress
+	harvestStart time.Time
+	harvestDone0 int
 }
 
 func newProgress(io *IOStreams, totalBytes int64, inputs []*countingReader) *progress {
@@ -112,6 +118,8 @@ func (p *progress) line(now time.Time) string {
 			frac := min(float64(read)/float64(p.totalBytes), 1)
 			line += fmt.Sprintf("  %3.0f%%%s", 100*frac, eta(now.Sub(p.start), frac))
 		}
+	case "harvest":
+		line = harvestLine(p.harvest, now.Sub(p.harvestStart), p.harvestDone0)
 	case "training":
 		line = fmt.Sprintf("training the embedding model on %d papers…", p.n)
 	default:

@@ -45,6 +45,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newCheckCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
+		newSyncCmd(g),
 		newVersionCmd(g),
 	)
 	return root
