@@ -27,6 +27,15 @@ type Blob interface {
 	Bytes() ([]byte, error)
 }
 
+// Mapper is implemented by a Blob kept in an immutable file that can be
+// mapped into memory instead of read and copied: an embedder built from the
+// mapping reads only the parts a query touches, so a one-shot process pays
+// for a few pages, not the whole model. The mapping is the Blob's: it stays
+// valid until its owner (the open index) is closed.
+type Mapper interface {
+	Map() ([]byte, error)
+}
+
 // BytesBlob is a Blob held in memory.
 type BytesBlob []byte
 

@@ -143,6 +143,9 @@ type Model struct {
 	lsaDims   int
 	idf       []float32 // per word: ln(N/df)
 	lsaVec    []float32 // words × lsaDims
+	// rows, when set, holds sifWeight, sifVec, idf and lsaVec still in
+	// a mapped model file (mapModel); the slices above are then nil.
+	rows *mappedRows
 }
 
 var _ embed.Embedder = (*Model)(nil)
@@ -445,9 +448,13 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 	if m.sifDims > 0 {
 		k := m.sifDims
 		acc := make([]float64, k)
+		var buf []float32
+		if m.rows != nil {
+			buf = make([]float32, k)
+		}
 		for _, w := range ids {
-			wt := float64(m.sifWeight[w])
-			for j, x := range m.sifVec[int(w)*k : int(w+1)*k] {
+			wt := float64(m.sifWeightOf(w))
+			for j, x := range m.sifRow(w, buf) {
 				acc[j] += wt * float64(x)
 			}
 		}
@@ -465,6 +472,10 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 	if m.lsaDims > 0 {
 		k := m.lsaDims
 		acc := make([]float64, k)
+		var buf []float32
+		if m.rows != nil {
+			buf = make([]float32, k)
+		}
 		slices.Sort(ids)
 		for i := 0; i < len(ids); {
 			j := i + 1
@@ -472,8 +483,8 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 				j++
 			}
 			w := ids[i]
-			wt := (1 + math.Log(float64(j-i))) * float64(m.idf[w])
-			for c, x := range m.lsaVec[int(w)*k : int(w+1)*k] {
+			wt := (1 + math.Log(float64(j-i))) * float64(m.idfOf(w))
+			for c, x := range m.lsaRow(w, buf) {
 				acc[c] += wt * float64(x)
 			}
 			i = j
@@ -487,6 +498,39 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 		normalize(out)
 	}
 	return ids
+}
+
+// The accessors below read a word's entries from the arrays in memory, or
+// decode them from the mapped file (into buf, of the row's length).
+
+func (m *Model) sifWeightOf(w int32) float32 {
+	if m.rows != nil {
+		return m.rows.at(m.rows.sifWeight, int(w))
+	}
+	return m.sifWeight[w]
+}
+
+func (m *Model) sifRow(w int32, buf []float32) []float32 {
+	k := m.sifDims
+	if m.rows != nil {
+		return m.rows.row(m.rows.sifVec, w, k, buf)
+	}
+	return m.sifVec[int(w)*k : int(w+1)*k]
+}
+
+func (m *Model) idfOf(w int32) float32 {
+	if m.rows != nil {
+		return m.rows.at(m.rows.idf, int(w))
+	}
+	return m.idf[w]
+}
+
+func (m *Model) lsaRow(w int32, buf []float32) []float32 {
+	k := m.lsaDims
+	if m.rows != nil {
+		return m.rows.row(m.rows.lsaVec, w, k, buf)
+	}
+	return m.lsaVec[int(w)*k : int(w+1)*k]
 }
 
 // normalizeInto writes acc/‖acc‖ into dst, or zeros when acc is zero.

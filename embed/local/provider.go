@@ -14,8 +14,16 @@ func init() { embed.Register(Name, provider{}) }
 
 type provider struct{}
 
-// Query loads the model an index recorded.
+// Query opens the model an index recorded: mapped when its file can be
+// (a query reads the rows of its own words only), else read whole.
 func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
+	if mp, ok := st.Model.(embed.Mapper); ok {
+		b, err := mp.Map()
+		if err != nil {
+			return nil, fmt.Errorf("map local model: %w", err)
+		}
+		return mapModel(b)
+	}
 	return modelOf(st)
 }
 
