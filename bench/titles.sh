@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 N=${1:-500}
-FILE=${FILE:-$DATA/arxiv/arxiv-119k.jsonl.gz}
+FILE=$DATA/arxiv/arxiv-119k.jsonl.gz
 total=118820
 stride=$((total / N))
 # Titles keep arXiv's hard line breaks; fold whitespace so a title is one line.
