@@ -32,7 +32,7 @@ echo "# peers: $(basename "$FILE"), $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse
 summarise() { # label times-file rss-divisor: "label wall-median wall-p90 cpu-median max-rss" (ms, MiB)
 	local rows
 	rows=$(grep "^$1 " "$2") || return 0
-	printf '%-15s %7.1f %7.1f %7.0f %7.1f\n' "$1" \
+	printf '%-19s %7.1f %7.1f %7.0f %7.1f\n' "$1" \
 		"$(sort -k2 -g <<<"$rows" | awk '{ w[NR] = $2 } END { print 1000 * w[int((NR + 1) / 2)] }')" \
 		"$(sort -k2 -g <<<"$rows" | awk '{ w[NR] = $2 } END { print 1000 * w[int(NR * 0.9 + 0.5)] }')" \
 		"$(sort -k4 -g <<<"$rows" | awk '{ c[NR] = $4 } END { print 1000 * c[int((NR + 1) / 2)] }')" \

@@ -8,6 +8,7 @@
 #   bench/scale.sh                                  # the 119k arXiv set
 #   FILE=/tmp/synth-1m.jsonl.gz INDEX=/tmp/ps-1m bench/scale.sh
 #   SECONDS_LOAD=30 N=50 bench/scale.sh             # longer load runs, more one-shot queries
+#   OLD=/tmp/paperseek-main bench/scale.sh          # also time another build's one-shot commands, interleaved
 #
 # The 1M corpus: python3 ../shared/tools/synth-corpus.py --papers 1000000 | gzip -1 > /tmp/synth-1m.jsonl.gz
 # The machine is shared: compare runs made at the same time (bench/peers.sh).
@@ -43,7 +44,7 @@ bin/paperseek stats --json --index "$INDEX" | jq -c '{papers, vectors, index_byt
 summarise() { # label times-file rss-divisor: "label wall-median wall-p90 cpu-median max-rss" (ms, MiB)
 	local rows
 	rows=$(grep "^$1 " "$2") || return 0
-	printf '%-15s %7.1f %7.1f %7.0f %7.1f\n' "$1" \
+	printf '%-19s %7.1f %7.1f %7.0f %7.1f\n' "$1" \
 		"$(sort -k2 -g <<<"$rows" | awk '{ w[NR] = $2 } END { print 1000 * w[int((NR + 1) / 2)] }')" \
 		"$(sort -k2 -g <<<"$rows" | awk '{ w[NR] = $2 } END { print 1000 * w[int(NR * 0.9 + 0.5)] }')" \
 		"$(sort -k4 -g <<<"$rows" | awk '{ c[NR] = $4 } END { print 1000 * c[int((NR + 1) / 2)] }')" \
@@ -71,11 +72,18 @@ while IFS= read -r q; do
 		measure stats bin/paperseek stats --index "$INDEX"
 		measure search-keyword bin/paperseek search --index "$INDEX" --mode keyword "$q"
 		measure search-hybrid bin/paperseek search --index "$INDEX" "$q"
+		if [ -n "${OLD:-}" ]; then
+			[ -z "$id" ] || measure old-get "$OLD" get --index "$INDEX" "$id"
+			measure old-stats "$OLD" stats --index "$INDEX"
+			measure old-search-keyword "$OLD" search --index "$INDEX" --mode keyword "$q"
+			measure old-search-hybrid "$OLD" search --index "$INDEX" "$q"
+		fi
 	} >>"$work/times"
 done <"$work/oneshot"
 echo "## one-shot processes, $N title queries (wall ms median and p90, CPU ms median (user+sys, 10 ms steps), largest peak RSS MiB)"
 for l in get stats search-keyword search-hybrid; do
 	summarise "$l" "$work/times" 1024
+	[ -z "${OLD:-}" ] || summarise "old-$l" "$work/times" 1024
 done
 
 echo "## semantic leg against exact cosine (paperseek check)"
