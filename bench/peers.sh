@@ -11,6 +11,7 @@
 #   bench/peers.sh                      # the 119k arXiv set, 20 queries
 #   N=50 WORK=/tmp/peers bench/peers.sh # keep the indexes in /tmp/peers (reused)
 #   FILE=/tmp/synth-1m.jsonl.gz WORK=/tmp/peers-1m bench/peers.sh
+#   PS_INDEX=/tmp/ps-119k bench/peers.sh  # an existing paperseek index of FILE: only FTS5 is built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
@@ -26,7 +27,7 @@ else
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
 fi
-DB=$WORK/fts5.db PS=$WORK/paperseek
+DB=$WORK/fts5.db PS=${PS_INDEX:-$WORK/paperseek}
 echo "# peers: $(basename "$FILE"), $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 summarise() { # label times-file rss-divisor: "label wall-median wall-p90 cpu-median max-rss" (ms, MiB)
@@ -60,16 +61,21 @@ fts5_build() {
 }
 ps_build() { rm -rf "$PS"; bin/paperseek index --index "$PS" "$FILE"; }
 
-if [ ! -f "$DB" ] || [ ! -f "$PS/manifest.json" ] || [ -n "${REBUILD:-}" ]; then
-	echo "## build (wall s, peak RSS MiB, CPU s)"
-	# Same order every run; the FTS5 build runs first, on a cold page cache for both.
-	export -f fts5_build ps_build
-	export FILE DB PS
+export -f fts5_build ps_build
+export FILE DB PS
+fb= pb=
+if [ ! -f "$DB" ] || [ -n "${REBUILD:-}" ]; then
 	fb=$(measure fts5 bash -c fts5_build)
+fi
+if [ -z "${PS_INDEX:-}" ] && { [ ! -f "$PS/manifest.json" ] || [ -n "${REBUILD:-}" ]; }; then
 	pb=$(measure paperseek bash -c ps_build)
-	echo "$fb"
-	echo "$pb"
-	echo "$fb $pb" | awk '{ printf "ratio paperseek/fts5: build wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", $6 / $2, $8 / $4, $7 / $3 }'
+fi
+if [ -n "$fb$pb" ]; then
+	# FTS5 first, so both start on a cold page cache for the input file.
+	echo "## build (wall s, peak RSS MiB, CPU s)"
+	[ -z "$fb" ] || echo "$fb"
+	[ -z "$pb" ] || echo "$pb"
+	[ -z "$fb" ] || [ -z "$pb" ] || echo "$fb $pb" | awk '{ printf "ratio paperseek/fts5: build wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", $6 / $2, $8 / $4, $7 / $3 }'
 fi
 echo "papers: fts5 $(sqlite3 "$DB" 'SELECT count(*) FROM papers'), paperseek $(bin/paperseek stats --json --index "$PS" | jq .papers)"
 
