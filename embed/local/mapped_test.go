@@ -17,7 +17,9 @@ import (
 type mappedBlob []byte
 
 func (b mappedBlob) Bytes() ([]byte, error) { return nil, errors.New("a mapped blob is not read") }
-func (b mappedBlob) Map() ([]byte, error)   { return b, nil }
+func (b mappedBlob) Map() (*embed.Mapping, error) {
+	return embed.NewMapping(b, nil), nil
+}
 
 func TestMappedModelEmbedsExactlyLikeLoaded(t *testing.T) {
 	docs, _ := topicCorpus()
@@ -57,6 +59,42 @@ func TestMappedModelEmbedsExactlyLikeLoaded(t *testing.T) {
 		})
 	}
 }
+
+// TestClosedMappingIsAnErrorNotAFault: an open index unmaps its model when
+// it closes; an engine that still holds the embedder must get an error.
+func TestClosedMappingIsAnErrorNotAFault(t *testing.T) {
+	docs, _ := topicCorpus()
+	m := train(t, docs, Options{Dimensions: 8})
+	data, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping := embed.NewMapping(data, nil)
+	e, err := provider{}.Query(embed.State{Model: closableBlob{mapping}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.EmbedQuery(context.Background(), "automobile"); err != nil {
+		t.Fatalf("before Close: %v", err)
+	}
+	if err := mapping.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.EmbedQuery(context.Background(), "automobile"); !errors.Is(err, embed.ErrUnmapped) {
+		t.Errorf("EmbedQuery after the mapping closed = %v, want ErrUnmapped", err)
+	}
+	if _, err := e.EmbedDocuments(context.Background(), docs); !errors.Is(err, embed.ErrUnmapped) {
+		t.Errorf("EmbedDocuments after the mapping closed = %v, want ErrUnmapped", err)
+	}
+	if _, err := (provider{}).Query(embed.State{Model: closableBlob{mapping}}, ""); !errors.Is(err, embed.ErrUnmapped) {
+		t.Errorf("Query over a closed mapping = %v, want ErrUnmapped", err)
+	}
+}
+
+type closableBlob struct{ m *embed.Mapping }
+
+func (b closableBlob) Bytes() ([]byte, error)       { return nil, errors.New("not read") }
+func (b closableBlob) Map() (*embed.Mapping, error) { return b.m, nil }
 
 // TestMappedModelReadsOnlyTheQueryWords poisons every per-word entry of the
 // file except those of the query's own words: the mapped model must still

@@ -145,7 +145,9 @@ type Model struct {
 	lsaVec    []float32 // words × lsaDims
 	// rows, when set, holds sifWeight, sifVec, idf and lsaVec still in
 	// a mapped model file (mapModel); the slices above are then nil.
-	rows *mappedRows
+	// mapping, when set, is that file's mapping, pinned while it is read.
+	rows    *mappedRows
+	mapping *embed.Mapping
 }
 
 var _ embed.Embedder = (*Model)(nil)
@@ -384,6 +386,12 @@ func (m *Model) principalComponent(t *tokenized, workers int) []float32 {
 // EmbedQuery embeds a search query. A query with no word the model knows is
 // the all-zero vector.
 func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	if m.mapping != nil {
+		if err := m.mapping.Pin(); err != nil {
+			return nil, fmt.Errorf("embed query: %w", err)
+		}
+		defer m.mapping.Unpin()
+	}
 	out := make([]float32, m.Dimensions())
 	m.embed(text, out, nil)
 	return out, nil
@@ -392,6 +400,12 @@ func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
 // EmbedDocuments embeds texts in parallel; the result does not depend on the
 // batch it came in.
 func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	if m.mapping != nil {
+		if err := m.mapping.Pin(); err != nil {
+			return nil, fmt.Errorf("embed documents: %w", err)
+		}
+		defer m.mapping.Unpin()
+	}
 	dims := m.Dimensions()
 	flat := make([]float32, len(texts)*dims)
 	out := make([][]float32, len(texts))

@@ -18,11 +18,20 @@ type provider struct{}
 // (a query reads the rows of its own words only), else read whole.
 func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
 	if mp, ok := st.Model.(embed.Mapper); ok {
-		b, err := mp.Map()
+		mm, err := mp.Map()
 		if err != nil {
 			return nil, fmt.Errorf("map local model: %w", err)
 		}
-		return mapModel(b)
+		if err := mm.Pin(); err != nil {
+			return nil, err
+		}
+		defer mm.Unpin()
+		m, err := mapModel(mm.Data)
+		if err != nil {
+			return nil, err
+		}
+		m.mapping = mm
+		return m, nil
 	}
 	return modelOf(st)
 }

@@ -252,7 +252,7 @@ type fileBlob struct {
 	err  error
 
 	mapOnce sync.Once
-	mapping mmap.MMap
+	mapping *embed.Mapping
 	mapErr  error
 }
 
@@ -269,7 +269,7 @@ func (b *fileBlob) Bytes() ([]byte, error) {
 }
 
 // Map implements embed.Mapper.
-func (b *fileBlob) Map() ([]byte, error) {
+func (b *fileBlob) Map() (*embed.Mapping, error) {
 	b.mapOnce.Do(func() {
 		f, err := os.Open(b.path)
 		if err != nil {
@@ -286,9 +286,12 @@ func (b *fileBlob) Map() ([]byte, error) {
 			b.mapErr = fmt.Errorf("%w: the model file %s is %d bytes", index.ErrCorrupt, b.path, st.Size())
 			return
 		}
-		if b.mapping, err = mmap.Map(f, mmap.RDONLY, 0); err != nil {
+		data, err := mmap.Map(f, mmap.RDONLY, 0)
+		if err != nil {
 			b.mapErr = b.fileError("map", err)
+			return
 		}
+		b.mapping = embed.NewMapping(data, data.Unmap)
 	})
 	return b.mapping, b.mapErr
 }
@@ -300,14 +303,14 @@ func (b *fileBlob) fileError(op string, err error) error {
 	return fmt.Errorf("%s model %s: %w", op, b.path, err)
 }
 
-// close unmaps the model; nothing may use what Map returned afterwards.
+// close unmaps the model once its readers are done; an embedder made from
+// it fails from then on (embed.ErrUnmapped).
 func (b *fileBlob) close() error {
+	b.mapOnce.Do(func() { b.mapErr = errors.New("index closed") }) // no mapping after Close
 	if b.mapping == nil {
 		return nil
 	}
-	err := b.mapping.Unmap()
-	b.mapping = nil
-	return err
+	return b.mapping.Close()
 }
 
 // backend registers the directory store for plain paths.
