@@ -6,12 +6,15 @@
 #   bench/quality.sh                 # SciFact (train judgments) and CISI
 #   DATA=/path/to/data bench/quality.sh
 #   EXTRA="--fusion rrf" bench/quality.sh   # extra flags for eval
+#   EXTRA="--keyword-weight 0.6" bench/quality.sh   # one column of the weight table
+#   INDEXFLAGS="--dimensions 128" bench/quality.sh  # extra flags for index
 #
 # Output goes into the README's "Measured" section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 EXTRA=${EXTRA:-}
+INDEXFLAGS=${INDEXFLAGS:-}
 go build -o bin/paperseek ./cmd/paperseek
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,7 +26,8 @@ run() { # name corpus-dir qrels-split
 		return
 	fi
 	local start=$SECONDS
-	bin/paperseek index --index "$work/$name" --json "$dir/corpus.jsonl" >"$work/$name.index.json"
+	# shellcheck disable=SC2086
+	bin/paperseek index --index "$work/$name" --json $INDEXFLAGS "$dir/corpus.jsonl" >"$work/$name.index.json"
 	echo "## $name ($(grep -o '"total": *[0-9]*' "$work/$name.index.json" | grep -o '[0-9]*$') papers, qrels/$split.tsv, indexed in $((SECONDS - start))s)"
 	# shellcheck disable=SC2086
 	bin/paperseek eval --index "$work/$name" --queries "$dir/queries.jsonl" --qrels "$dir/qrels/$split.tsv" --mode all $EXTRA

@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -25,6 +26,61 @@ type Blob interface {
 	// Bytes returns the model's bytes. They may be a read-only mapping of
 	// a file: callers must not modify them.
 	Bytes() ([]byte, error)
+}
+
+// Mapper is implemented by a Blob kept in an immutable file that can be
+// mapped into memory instead of read and copied: an embedder built from the
+// mapping reads only the parts a query touches, so a one-shot process pays
+// for a few pages, not the whole model.
+type Mapper interface {
+	Map() (*Mapping, error)
+}
+
+// Mapping is a read-only file mapping that its owner (an open index) unmaps
+// when it closes. Readers pin it while they read, so closing waits for them
+// and a reader that comes later gets an error instead of a fault.
+type Mapping struct {
+	// Data is the mapped file; read it only while pinned.
+	Data   []byte
+	mu     sync.RWMutex
+	closed bool
+	unmap  func() error
+}
+
+// NewMapping wraps data; unmap (may be nil) releases it on Close.
+func NewMapping(data []byte, unmap func() error) *Mapping {
+	return &Mapping{Data: data, unmap: unmap}
+}
+
+// ErrUnmapped is returned by an embedder whose mapped model was closed.
+var ErrUnmapped = errors.New("the model's index was closed")
+
+// Pin keeps the mapping valid until Unpin; it fails once Close has run.
+func (m *Mapping) Pin() error {
+	m.mu.RLock()
+	if m.closed {
+		m.mu.RUnlock()
+		return ErrUnmapped
+	}
+	return nil
+}
+
+// Unpin ends a Pin that succeeded.
+func (m *Mapping) Unpin() { m.mu.RUnlock() }
+
+// Close waits for pinned readers, then unmaps. Later calls do nothing.
+func (m *Mapping) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	m.Data = nil
+	if m.unmap == nil {
+		return nil
+	}
+	return m.unmap()
 }
 
 // BytesBlob is a Blob held in memory.

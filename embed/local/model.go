@@ -149,6 +149,11 @@ type Model struct {
 	lsaDims   int
 	idf       []float32 // per word: ln(N/df)
 	lsaVec    []float32 // words × lsaDims
+	// rows, when set, holds sifWeight, sifVec, idf and lsaVec still in
+	// a mapped model file (mapModel); the slices above are then nil.
+	// mapping, when set, is that file's mapping, pinned while it is read.
+	rows    *mappedRows
+	mapping *embed.Mapping
 }
 
 var _ embed.Embedder = (*Model)(nil)
@@ -379,6 +384,12 @@ func (m *Model) principalComponent(t *tokenized, workers int) []float32 {
 // EmbedQuery embeds a search query. A query with no word the model knows is
 // the all-zero vector.
 func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	if m.mapping != nil {
+		if err := m.mapping.Pin(); err != nil {
+			return nil, fmt.Errorf("embed query: %w", err)
+		}
+		defer m.mapping.Unpin()
+	}
 	out := make([]float32, m.Dimensions())
 	m.embed(text, out, nil)
 	return out, nil
@@ -387,6 +398,12 @@ func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
 // EmbedDocuments embeds texts in parallel; the result does not depend on the
 // batch it came in.
 func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	if m.mapping != nil {
+		if err := m.mapping.Pin(); err != nil {
+			return nil, fmt.Errorf("embed documents: %w", err)
+		}
+		defer m.mapping.Unpin()
+	}
 	dims := m.Dimensions()
 	flat := make([]float32, len(texts)*dims)
 	out := make([][]float32, len(texts))
@@ -446,9 +463,13 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 	if m.sifDims > 0 {
 		k := m.sifDims
 		acc := make([]float64, k)
+		var buf []float32
+		if m.rows != nil {
+			buf = make([]float32, k)
+		}
 		for _, w := range ids {
-			wt := float64(m.sifWeight[w])
-			for j, x := range m.sifVec[int(w)*k : int(w+1)*k] {
+			wt := float64(m.sifWeightOf(w))
+			for j, x := range m.sifRow(w, buf) {
 				acc[j] += wt * float64(x)
 			}
 		}
@@ -466,6 +487,10 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 	if m.lsaDims > 0 {
 		k := m.lsaDims
 		acc := make([]float64, k)
+		var buf []float32
+		if m.rows != nil {
+			buf = make([]float32, k)
+		}
 		slices.Sort(ids)
 		for i := 0; i < len(ids); {
 			j := i + 1
@@ -473,8 +498,8 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 				j++
 			}
 			w := ids[i]
-			wt := (1 + math.Log(float64(j-i))) * float64(m.idf[w])
-			for c, x := range m.lsaVec[int(w)*k : int(w+1)*k] {
+			wt := (1 + math.Log(float64(j-i))) * float64(m.idfOf(w))
+			for c, x := range m.lsaRow(w, buf) {
 				acc[c] += wt * float64(x)
 			}
 			i = j
@@ -488,6 +513,39 @@ func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
 		normalize(out)
 	}
 	return ids
+}
+
+// The accessors below read a word's entries from the arrays in memory, or
+// decode them from the mapped file (into buf, of the row's length).
+
+func (m *Model) sifWeightOf(w int32) float32 {
+	if m.rows != nil {
+		return m.rows.at(m.rows.sifWeight, int(w))
+	}
+	return m.sifWeight[w]
+}
+
+func (m *Model) sifRow(w int32, buf []float32) []float32 {
+	k := m.sifDims
+	if m.rows != nil {
+		return m.rows.row(m.rows.sifVec, w, k, buf)
+	}
+	return m.sifVec[int(w)*k : int(w+1)*k]
+}
+
+func (m *Model) idfOf(w int32) float32 {
+	if m.rows != nil {
+		return m.rows.at(m.rows.idf, int(w))
+	}
+	return m.idf[w]
+}
+
+func (m *Model) lsaRow(w int32, buf []float32) []float32 {
+	k := m.lsaDims
+	if m.rows != nil {
+		return m.rows.row(m.rows.lsaVec, w, k, buf)
+	}
+	return m.lsaVec[int(w)*k : int(w+1)*k]
 }
 
 // normalizeInto writes acc/‖acc‖ into dst, or zeros when acc is zero.

@@ -92,6 +92,10 @@ func (m *Model) Save(path string) (err error) {
 }
 
 func (m *Model) write(w *bufio.Writer) error {
+	if m.rows != nil {
+		// Its arrays are in a file already: an index keeps the file.
+		return errors.New("a mapped model is not re-encoded")
+	}
 	h := fileHeader{Version: modelVersion, Method: m.method, Tokenizer: m.tokName,
 		Words: len(m.words), Docs: m.docs, SIFDims: m.sifDims, LSADims: m.lsaDims,
 		HasPC: m.pc != nil, Tuning: m.tuning}
@@ -142,7 +146,42 @@ func decode(data []byte) (*Model, error) {
 	if crc32.ChecksumIEEE(body) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorrupt)
 	}
-	r := body[len(fileMagic):]
+	m, arrays, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	for i, dst := range []*[]float32{&m.sifWeight, &m.sifVec, &m.pc, &m.idf, &m.lsaVec} {
+		*dst = floatsOf(arrays[i])
+	}
+	return m, nil
+}
+
+// mapModel returns the model in data, a mapping of a model file, without
+// copying its arrays: only the header, the vocabulary and the principal
+// component are decoded, and a query reads the rows of its own words from
+// the mapping (a few KB instead of the whole file). The layout is checked
+// (every length adds up to the file's size); the checksum, which would read
+// every byte, is left to `paperseek check` and to index runs, which decode
+// the whole file.
+func mapModel(data []byte) (*Model, error) {
+	if len(data) < len(fileMagic)+4 || !bytes.Equal(data[:len(fileMagic)], fileMagic) {
+		return nil, fmt.Errorf("%w: not a paperseek local model", ErrCorrupt)
+	}
+	m, arrays, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	m.pc = floatsOf(arrays[2])
+	m.rows = &mappedRows{sifWeight: arrays[0], sifVec: arrays[1], idf: arrays[3], lsaVec: arrays[4]}
+	return m, nil
+}
+
+// parse reads the header and the vocabulary of a model file's bytes (magic
+// first, checksum last) and returns the byte ranges of its five float32
+// arrays: sifWeight, sifVec, pc, idf, lsaVec.
+func parse(data []byte) (*Model, [5][]byte, error) {
+	var arrays [5][]byte
+	r := data[len(fileMagic) : len(data)-4]
 	next := func() ([]byte, error) {
 		n, k := binary.Uvarint(r)
 		if k <= 0 || uint64(len(r)-k) < n {
@@ -154,41 +193,33 @@ func decode(data []byte) (*Model, error) {
 	}
 	hb, err := next()
 	if err != nil {
-		return nil, err
+		return nil, arrays, err
 	}
 	var h fileHeader
 	if err := json.Unmarshal(hb, &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
+		return nil, arrays, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
 	}
 	if h.Version != modelVersion {
-		return nil, fmt.Errorf("model version %q, this paperseek reads %q: rebuild the index with --rebuild", h.Version, modelVersion)
+		return nil, arrays, fmt.Errorf("model version %q, this paperseek reads %q: rebuild the index with --rebuild", h.Version, modelVersion)
+	}
+	// Every word takes at least one byte and every array length below is
+	// bounded by the bytes left, so a damaged header cannot make us
+	// allocate more than the file holds.
+	if h.Words < 0 || h.Words > len(r) || h.SIFDims < 0 || h.LSADims < 0 {
+		return nil, arrays, fmt.Errorf("%w: header: %d words, dimensions %d+%d in %d bytes", ErrCorrupt, h.Words, h.SIFDims, h.LSADims, len(data))
 	}
 	tok, err := newTokenizer(h.Tokenizer)
 	if err != nil {
-		return nil, err
+		return nil, arrays, err
 	}
 	m := &Model{method: h.Method, tokName: h.Tokenizer, tok: tok, tuning: h.Tuning,
 		docs: h.Docs, sifDims: h.SIFDims, lsaDims: h.LSADims, words: make([]string, h.Words)}
 	for i := range m.words {
 		b, err := next()
 		if err != nil {
-			return nil, err
+			return nil, arrays, err
 		}
 		m.words[i] = string(b)
-	}
-	floats := func(n int) ([]float32, error) {
-		if n == 0 {
-			return nil, nil
-		}
-		if len(r) < 4*n {
-			return nil, fmt.Errorf("%w: short arrays", ErrCorrupt)
-		}
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(r[4*i:]))
-		}
-		r = r[4*n:]
-		return out, nil
 	}
 	v := h.Words
 	sifWords, lsaWords, pcLen := 0, 0, 0
@@ -201,18 +232,47 @@ func decode(data []byte) (*Model, error) {
 	if h.HasPC {
 		pcLen = h.SIFDims
 	}
-	for _, dst := range []struct {
-		p *[]float32
-		n int
-	}{{&m.sifWeight, sifWords}, {&m.sifVec, sifWords * h.SIFDims}, {&m.pc, pcLen},
-		{&m.idf, lsaWords}, {&m.lsaVec, lsaWords * h.LSADims}} {
-		if *dst.p, err = floats(dst.n); err != nil {
-			return nil, err
+	for i, n := range []int{sifWords, sifWords * h.SIFDims, pcLen, lsaWords, lsaWords * h.LSADims} {
+		if n < 0 || n > len(r)/4 {
+			return nil, arrays, fmt.Errorf("%w: short arrays", ErrCorrupt)
 		}
+		arrays[i], r = r[:4*n:4*n], r[4*n:]
 	}
 	if len(r) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r))
+		return nil, arrays, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r))
 	}
 	m.buildVocab()
-	return m, nil
+	return m, arrays, nil
+}
+
+// floatsOf decodes little-endian float32s; nil for none.
+func floatsOf(b []byte) []float32 {
+	if len(b) == 0 {
+		return nil
+	}
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// mappedRows are a mapped model's per-word arrays, left in the file's
+// little-endian bytes: a query decodes the entries of its own words.
+type mappedRows struct {
+	sifWeight, sifVec, idf, lsaVec []byte
+}
+
+func (r *mappedRows) at(b []byte, i int) float32 {
+	return math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+}
+
+// row decodes row w of a words × k array into buf.
+func (r *mappedRows) row(b []byte, w int32, k int, buf []float32) []float32 {
+	buf = buf[:k]
+	src := b[int(w)*k*4 : int(w+1)*k*4]
+	for j := range buf {
+		buf[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+	}
+	return buf
 }

@@ -16,11 +16,12 @@ func init() { embed.Register(Name, provider{}) }
 
 type provider struct{}
 
-// Query loads the model an index recorded; an index with no model yet
-// gets embed.ErrNoModel (after its model file is verified, so that `check`
-// still finds a damaged one).
+// Query opens the model an index recorded: mapped when its file can be
+// (a query reads the rows of its own words only), else read whole. An
+// index with no model yet gets embed.ErrNoModel (after its model file is
+// verified, so that `check` still finds a damaged one).
 func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
-	m, err := modelOf(st)
+	m, err := queryModel(st)
 	if err != nil {
 		return nil, err
 	}
@@ -28,6 +29,26 @@ func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
 		return nil, errNoModel()
 	}
 	return m, nil
+}
+
+func queryModel(st embed.State) (*Model, error) {
+	if mp, ok := st.Model.(embed.Mapper); ok {
+		mm, err := mp.Map()
+		if err != nil {
+			return nil, fmt.Errorf("map local model: %w", err)
+		}
+		if err := mm.Pin(); err != nil {
+			return nil, err
+		}
+		defer mm.Unpin()
+		m, err := mapModel(mm.Data)
+		if err != nil {
+			return nil, err
+		}
+		m.mapping = mm
+		return m, nil
+	}
+	return modelOf(st)
 }
 
 func modelOf(st embed.State) (*Model, error) {

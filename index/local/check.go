@@ -19,8 +19,9 @@ import (
 type CheckReport = index.CheckReport
 
 // Check verifies that the current generation opens and that its keyword
-// index and vector store hold exactly the same papers. Opening already
-// verifies the vectors file's checksum and the local model.
+// index and vector store hold exactly the same papers. It reads every byte
+// of the vectors and of the model to verify their checksums (searches map
+// them and read only what they touch).
 func Check(ctx context.Context, dir string) (CheckReport, error) {
 	st, err := Open(ctx, dir)
 	if err != nil {
@@ -188,6 +189,12 @@ func (s *Store) checkModel() error {
 	if st.Model == nil {
 		return nil
 	}
+	// Read whole, not mapped: decoding the bytes verifies the checksum.
+	b, err := st.Model.Bytes()
+	if err != nil {
+		return fmt.Errorf("%w: embedding model: %w", index.ErrCorrupt, err)
+	}
+	st.Model = embed.BytesBlob(b)
 	if _, err := embed.ForQueries(st, ""); err != nil && !errors.Is(err, embed.ErrNoModel) {
 		return fmt.Errorf("%w: embedding model: %w", index.ErrCorrupt, err)
 	}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,5 +78,26 @@ func TestCheckAndRepair(t *testing.T) {
 	}
 	if vecsOf(t, ix).Contains("ghost") {
 		t.Error("the stray vector survived")
+	}
+}
+
+// TestCheckVerifiesTheWholeModel flips one bit inside the model's arrays:
+// searches map the model and read only their words' rows, so it is Check
+// that must read every byte and find the damage.
+func TestCheckVerifiesTheWholeModel(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	build(t, dir, index.WriteOptions{}, corpus(30, "p"))
+	path := filepath.Join(dir, genDirName(1), localModelName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-100] ^= 0x01 // in the last array, before the checksum
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Check(ctx, dir); !errors.Is(err, index.ErrCorrupt) {
+		t.Fatalf("Check with a damaged model = %v, want ErrCorrupt", err)
 	}
 }

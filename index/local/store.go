@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	mmap "github.com/blevesearch/mmap-go"
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
@@ -98,6 +99,9 @@ func (s *Store) Close() error {
 	if s.vectors != nil {
 		err = errors.Join(err, s.vectors.Close())
 	}
+	if b, ok := s.embedder.Model.(*fileBlob); ok {
+		err = errors.Join(err, b.close())
+	}
 	return err
 }
 
@@ -117,7 +121,13 @@ func (s *Store) Preload() error {
 	if _, err := s.loadVectors(); err != nil {
 		return err
 	}
-	if s.embedder.Model != nil {
+	// Mapping the model keeps its file readable after an index run
+	// removed the generation; the pages are read on first use.
+	if b, ok := s.embedder.Model.(embed.Mapper); ok {
+		if _, err := b.Map(); err != nil {
+			return err
+		}
+	} else if s.embedder.Model != nil {
 		if _, err := s.embedder.Model.Bytes(); err != nil {
 			return err
 		}
@@ -243,26 +253,75 @@ func dirSize(dir string) (int64, error) {
 	return total, err
 }
 
-// fileBlob is a model file read when an embedder first needs it.
+// fileBlob is a model file read or mapped when an embedder first needs it.
+// The mapping lives as long as the Store that made the blob (Close unmaps
+// it); a generation's files never change, so mapping them is safe.
 type fileBlob struct {
 	path string
 	once sync.Once
 	data []byte
 	err  error
+
+	mapOnce sync.Once
+	mapping *embed.Mapping
+	mapErr  error
 }
+
+var _ embed.Mapper = (*fileBlob)(nil)
 
 func (b *fileBlob) Bytes() ([]byte, error) {
 	b.once.Do(func() {
 		b.data, b.err = os.ReadFile(b.path)
 		if b.err != nil {
-			if errors.Is(b.err, fs.ErrNotExist) {
-				b.err = fmt.Errorf("%w: the model file %s is missing", index.ErrCorrupt, b.path)
-			} else {
-				b.err = fmt.Errorf("read model %s: %w", b.path, b.err)
-			}
+			b.err = b.fileError("read", b.err)
 		}
 	})
 	return b.data, b.err
+}
+
+// Map implements embed.Mapper.
+func (b *fileBlob) Map() (*embed.Mapping, error) {
+	b.mapOnce.Do(func() {
+		f, err := os.Open(b.path)
+		if err != nil {
+			b.mapErr = b.fileError("open", err)
+			return
+		}
+		defer f.Close() // the mapping outlives the descriptor
+		st, err := f.Stat()
+		if err != nil {
+			b.mapErr = b.fileError("stat", err)
+			return
+		}
+		if st.Size() == 0 || int64(int(st.Size())) != st.Size() {
+			b.mapErr = fmt.Errorf("%w: the model file %s is %d bytes", index.ErrCorrupt, b.path, st.Size())
+			return
+		}
+		data, err := mmap.Map(f, mmap.RDONLY, 0)
+		if err != nil {
+			b.mapErr = b.fileError("map", err)
+			return
+		}
+		b.mapping = embed.NewMapping(data, data.Unmap)
+	})
+	return b.mapping, b.mapErr
+}
+
+func (b *fileBlob) fileError(op string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: the model file %s is missing", index.ErrCorrupt, b.path)
+	}
+	return fmt.Errorf("%s model %s: %w", op, b.path, err)
+}
+
+// close unmaps the model once its readers are done; an embedder made from
+// it fails from then on (embed.ErrUnmapped).
+func (b *fileBlob) close() error {
+	b.mapOnce.Do(func() { b.mapErr = errors.New("index closed") }) // no mapping after Close
+	if b.mapping == nil {
+		return nil
+	}
+	return b.mapping.Close()
 }
 
 // backend registers the directory store for plain paths.
