@@ -64,16 +64,24 @@ func TestClusterIndexAnswersLikeADirectory(t *testing.T) {
 	// A node down with its shards' only replicas: loud, never shorter.
 	// (The collection has replicas; one with none is refused on a
 	// multi-node cluster, so take all three nodes' replicas away.)
+	server := startServe(t, binary, loc, nil)
 	srv.Kill(1)
 	srv.Kill(2)
 	r = ps(t, nil, "search", "--index", loc, "--json", "speculative decoding")
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "unavailable") {
 		t.Errorf("search with two of three nodes down: exit %d, stdout %q, stderr %q; want exit 1 naming the cluster as unavailable", r.code, r.stdout, r.stderr)
 	}
+	status, body := server.get(t, "/v1/search?q=speculative+decoding")
+	if status != 503 || !strings.Contains(string(body), `"code":"backend_unavailable"`) {
+		t.Errorf("GET /v1/search with two of three nodes down: %d %s; want 503 backend_unavailable", status, body)
+	}
 	srv.Restart(1)
 	srv.Restart(2)
 	if got := ids(searchJSON(t, loc, "speculative decoding")); !slices.Equal(got, ids(searchJSON(t, dir, "speculative decoding"))) {
 		t.Errorf("after restart: %v", got)
+	}
+	if status, body := server.get(t, "/v1/search?q=speculative+decoding"); status != 200 {
+		t.Errorf("GET /v1/search after restart: %d %s", status, body)
 	}
 }
 

@@ -185,11 +185,14 @@ func (st *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filt
 			return nil, wrap("read bm25 term frequencies", err)
 		}
 		score := 0.0
-		for term, te := range ex.Terms {
-			qw, ok := weights[term]
+		// In the query's term order: a map's order would change the last
+		// bits of the sum from run to run.
+		for _, term := range terms {
+			te, ok := ex.Terms[term]
 			if !ok || te.Frequency == 0 {
 				continue
 			}
+			qw := weights[term]
 			tf := te.Frequency
 			score += qw * idf[term] * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avgdl))
 		}

@@ -221,6 +221,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		}
 	}
 	for _, p := range papers {
+		merged := false // p now replaces the paper holding its external id
 		if !known(p.ID) {
 			for _, r := range p.ExternalIDs() {
 				id, ok := owners[r]
@@ -234,6 +235,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 					}
 				}
 				p = index.Merge(old, p)
+				merged = true
 				break
 			}
 		}
@@ -242,7 +244,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 				owners[r] = p.ID
 			}
 		}
-		if known(p.ID) {
+		if merged || known(p.ID) {
 			replaced++
 		} else {
 			added++
