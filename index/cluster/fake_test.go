@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paperseek/paperseek/embed"
 	_ "github.com/paperseek/paperseek/embed/local"
 	"github.com/paperseek/paperseek/index"
 	wv "github.com/paperseek/paperseek/index/weaviate"
@@ -219,4 +220,26 @@ func TestWritesAreIdempotentAndRecogniseExternalIDs(t *testing.T) {
 	if _, err := BeginWrite(ctx, loc, index.WriteOptions{Shards: 7}, Options{}); !errors.Is(err, index.ErrUsage) {
 		t.Errorf("--shards 7 on an existing one-shard collection: %v, want a usage error", err)
 	}
+}
+
+func mustState(t *testing.T, st index.Store) embed.State {
+	t.Helper()
+	s, err := st.EmbedderState(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func embedQuery(t *testing.T, st embed.State, q string) []float32 {
+	t.Helper()
+	e, err := embed.ForQueries(st, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.EmbedQuery(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
