@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/paperseek/paperseek/embed"
@@ -173,27 +172,40 @@ func (s *Store) Paper(ctx context.Context, id string) (index.Paper, error) {
 	return decodeObject(o)
 }
 
-// Papers implements index.Store: the papers are read concurrently, a few
-// requests at a time.
+// Papers implements index.Store, in one request (a filter on the object
+// ids); a paper missing from the answer is only "not found" when every
+// shard could be asked.
 func (s *Store) Papers(ctx context.Context, ids []string) ([]index.Paper, error) {
-	out := make([]index.Paper, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			out[i], errs[i] = s.Paper(ctx, id)
-		}()
+	if len(ids) == 0 {
+		return []index.Paper{}, nil
 	}
-	wg.Wait()
-	for _, err := range errs {
+	uuids := make([]string, len(ids))
+	for i, id := range ids {
+		uuids[i] = wv.ObjectID(id)
+	}
+	res, err := s.c.Search(ctx, wv.Search{Class: s.loc.Class, Where: wv.IDAny(uuids...), Limit: len(ids),
+		Properties: paperProps, Consistency: s.read})
+	if err != nil {
+		return nil, wrap("read papers", err)
+	}
+	byID := make(map[string]index.Paper, len(ids))
+	for _, h := range res[0] {
+		p, err := decodeHit(h)
 		if err != nil {
 			return nil, err
 		}
+		byID[p.ID] = p.paper()
+	}
+	out := make([]index.Paper, len(ids))
+	for i, id := range ids {
+		p, ok := byID[id]
+		if !ok {
+			if err := s.complete(ctx); err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+		}
+		out[i] = p
 	}
 	return out, nil
 }
