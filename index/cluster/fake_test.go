@@ -243,3 +243,26 @@ func embedQuery(t *testing.T, st embed.State, q string) []float32 {
 	}
 	return v
 }
+
+// A server that would create the collection with BlockMax WAND (whose
+// bm25 misses recent papers in v1.35) is refused at creation, saying how
+// to start it instead.
+func TestBlockMaxWANDRefused(t *testing.T) {
+	srv := weaviatetest.NewServer(t)
+	srv.BlockMaxWAND = true
+	ctx := context.Background()
+	loc := fakeLocation(srv, "Bmw")
+	w, err := BeginWrite(ctx, loc, index.WriteOptions{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Add(ctx, samplePapers(t)[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(ctx); !errors.Is(err, index.ErrUsage) || !strings.Contains(err.Error(), "USE_INVERTED_SEARCHABLE=false") {
+		t.Errorf("Commit on a BlockMax WAND server: %v", err)
+	}
+	if _, err := Open(ctx, loc, Options{}); !errors.Is(err, index.ErrNoIndex) {
+		t.Errorf("Open after the refused run: %v, want ErrNoIndex (nothing left behind)", err)
+	}
+}

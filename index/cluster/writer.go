@@ -460,6 +460,19 @@ func (w *Writer) prepareCollections(ctx context.Context) error {
 		if err := w.c.CreateClass(ctx, papersClass(w.loc.Class, w.layout.Shards, w.layout.Replicas)); err != nil {
 			return wrap("create collection "+w.loc.Class, err)
 		}
+		l, err := w.c.ClassLayout(ctx, w.loc.Class)
+		if err != nil {
+			return wrap("open "+w.loc.Class, err)
+		}
+		if l.BlockMaxWAND {
+			// The server chose BlockMax WAND for the new collection's bm25
+			// (its default; the API cannot choose). In v1.35.2 its top-k
+			// lists miss papers written in the last minute and some after:
+			// the keyword leg would silently lose results.
+			_ = w.c.DeleteClass(ctx, w.loc.Class)
+			return fmt.Errorf("%w: the cluster creates collections whose bm25 uses BlockMax WAND, which in Weaviate %s misses recently written papers; start its nodes with USE_INVERTED_SEARCHABLE=false (as scripts/weaviate.sh does) and run the index command again",
+				index.ErrUsage, "v1.35")
+		}
 	}
 	ok, err := w.c.ClassExists(ctx, w.loc.Meta())
 	if err != nil {
