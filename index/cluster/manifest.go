@@ -46,6 +46,13 @@ func (m *manifest) info(loc string) index.Info {
 // index.ErrNoIndex when the cluster holds none.
 func readManifest(ctx context.Context, c *wv.Client, loc Location, cl wv.ConsistencyLevel) (*manifest, error) {
 	raw, err := c.GetBlob(ctx, loc.Meta(), manifestKey, cl)
+	if err != nil && !errors.Is(err, wv.ErrNotFound) && !errors.Is(err, wv.ErrUnavailable) {
+		// Some servers answer 422 rather than 404 for an object of a
+		// collection that does not exist.
+		if ok, cerr := c.ClassExists(ctx, loc.Meta()); cerr == nil && !ok {
+			err = &wv.Error{Op: "read the manifest", Kind: wv.ErrNotFound}
+		}
+	}
 	if errors.Is(err, wv.ErrNotFound) {
 		return nil, fmt.Errorf("%w at %s: create one with `paperseek index --index %s FILE`", index.ErrNoIndex, loc.Raw, loc.Raw)
 	}
