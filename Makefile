@@ -6,7 +6,7 @@ BIN       := bin/paperseek
 DEMO_DIR  := .demo-index
 PKGS      := ./...
 
-.PHONY: all build test vet staticcheck demo bench fuzz quality clean
+.PHONY: all build test vet staticcheck demo bench fuzz quality clean cluster-test
 
 all: build
 
@@ -23,6 +23,16 @@ staticcheck:
 # with the race detector.
 test: vet
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+# The Weaviate suites against a REAL loopback cluster (index/weaviate's
+# client scenario and node-down tests, index/cluster's store tests): builds
+# the pinned server into the cache first if needed (about 12 minutes once,
+# 2.6 GB of modules), and fails instead of skipping when it cannot run
+# them. `make test` runs the same suites against the in-process fake and
+# skips the real-cluster tests, saying so, unless the binary is cached.
+cluster-test:
+	scripts/weaviate.sh build >/dev/null
+	PAPERSEEK_REQUIRE_WEAVIATE=1 $(GO) test -count=1 -timeout 30m -v -run 'Real|Cluster|Scenario|NodeDown' ./index/weaviate/... ./index/cluster/...
 
 # Builds, indexes the bundled 60-paper sample into a fresh directory under
 # the repo, prints a few searches and a related-papers lookup, then starts the

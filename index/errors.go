@@ -18,6 +18,10 @@ var (
 	ErrUsage = errors.New("usage error")
 	// ErrNotFound: no paper with that id.
 	ErrNotFound = errors.New("no such paper")
+	// ErrUnavailable: a store on a cluster cannot give a full answer now
+	// (a node down, a shard without a live replica, a consistency level
+	// not met): exit 1, HTTP 503 backend_unavailable — never a shorter list.
+	ErrUnavailable = errors.New("index backend unavailable")
 )
 
 // kindError is an error of one of the kinds above that reads as its own

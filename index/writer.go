@@ -22,6 +22,10 @@ type WriteOptions struct {
 	// Workers bounds embedding parallelism: training threads, or
 	// concurrent requests to an embedding server (0: the embedder's default).
 	Workers int
+	// Shards and Replicas lay out a new collection on a cluster store (0:
+	// the store's defaults); a directory store ignores them, and an
+	// existing collection keeps its layout.
+	Shards, Replicas int
 	// Progress, if set, is told about the phases after reading.
 	Progress func(phase string, done, total int)
 	// Warn, if set, is told in one sentence about what the run found that

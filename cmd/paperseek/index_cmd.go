@@ -31,6 +31,8 @@ type indexOptions struct {
 	Retrain   bool
 	Upgrade   bool
 	SkipBad   bool
+	// Shards and Replicas lay out a new collection on a cluster.
+	Shards, Replicas int
 }
 
 // embedderFlags choose the embedder of a new index (and must agree with the
@@ -116,6 +118,8 @@ it was.`,
 	c.Flags().BoolVar(&opts.Rebuild, "rebuild", false, "drop the index and rebuild it from the given files")
 	c.Flags().BoolVar(&opts.Retrain, "retrain", false, "local embedder: re-learn the model from every indexed paper")
 	c.Flags().BoolVar(&opts.Upgrade, "upgrade", false, "bring an index built by an older paperseek up to date (any index run also does; nothing is re-embedded)")
+	c.Flags().IntVar(&opts.Shards, "shards", 0, "weaviate:// index: shards of a new collection (default: one per node)")
+	c.Flags().IntVar(&opts.Replicas, "replicas", 0, "weaviate:// index: replication factor of a new collection (default: 3, or the node count if smaller)")
 	c.Flags().BoolVar(&opts.SkipBad, "skip-bad", false, "exit 0 even if some records were bad (they are still reported)")
 	return c
 }
@@ -232,6 +236,8 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		Retrain:  opts.Retrain,
 		Embedder: spec,
 		Workers:  opts.Workers,
+		Shards:   opts.Shards,
+		Replicas: opts.Replicas,
 		Progress: prog.phase,
 		Warn:     func(msg string) { warnings = append(warnings, msg) },
 	})

@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// Search is one ranked query on a collection: exactly one of BM25,
-// NearVector and Hybrid, an optional filter, paging, and what to return.
+// Search is one query on a collection: at most one of BM25, NearVector and
+// Hybrid (none: the objects Where keeps, unranked, in UUID order), an
+// optional filter, paging, and what to return.
 type Search struct {
 	Class string
 
@@ -166,8 +167,11 @@ func (s Search) graphQL(b *strings.Builder, alias string) error {
 			n++
 		}
 	}
-	if n != 1 {
-		return fmt.Errorf("%w: a search needs exactly one of BM25, NearVector, Hybrid", ErrBadRequest)
+	if n > 1 {
+		return fmt.Errorf("%w: a search takes at most one of BM25, NearVector, Hybrid", ErrBadRequest)
+	}
+	if n == 0 && s.Where == nil {
+		return fmt.Errorf("%w: an unranked search needs a Where filter", ErrBadRequest)
 	}
 	if !ClassNamePattern.MatchString(s.Class) {
 		return fmt.Errorf("%w: collection name %q", ErrBadRequest, s.Class)
@@ -184,6 +188,7 @@ func (s Search) graphQL(b *strings.Builder, alias string) error {
 	b.WriteString(s.Class)
 	b.WriteByte('(')
 	switch {
+	case n == 0:
 	case s.BM25 != nil:
 		b.WriteString("bm25:{query:")
 		b.WriteString(gqlString(s.BM25.Query))
@@ -210,20 +215,29 @@ func (s Search) graphQL(b *strings.Builder, alias string) error {
 		writeProps(b, h.Properties)
 		b.WriteByte('}')
 	}
+	sep := n > 0 // whether an argument precedes the next one
+	arg := func(name string) {
+		if sep {
+			b.WriteByte(',')
+		}
+		sep = true
+		b.WriteString(name)
+		b.WriteByte(':')
+	}
 	if s.Where != nil {
-		b.WriteString(",where:")
+		arg("where")
 		s.Where.graphQL(b)
 	}
 	if s.Limit > 0 {
-		b.WriteString(",limit:")
+		arg("limit")
 		b.WriteString(strconv.Itoa(s.Limit))
 	}
 	if s.Offset > 0 {
-		b.WriteString(",offset:")
+		arg("offset")
 		b.WriteString(strconv.Itoa(s.Offset))
 	}
 	if s.Consistency != "" {
-		b.WriteString(",consistencyLevel:")
+		arg("consistencyLevel")
 		b.WriteString(string(s.Consistency))
 	}
 	b.WriteString("){")

@@ -30,6 +30,9 @@ const (
 	CodeUnavailable      = "embedder_unavailable" // 503: the embedding server is down
 	CodeTimeout          = "timeout"              // 503: the request ran out of time
 	CodeShuttingDown     = "shutting_down"        // 503
+	// CodeBackendUnavailable: a cluster index cannot answer fully (a node
+	// down, a shard without a live replica).
+	CodeBackendUnavailable = "backend_unavailable" // 503
 )
 
 // StatusClientClosedRequest is logged for a request whose client
@@ -91,6 +94,8 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 		writeError(w, http.StatusNotFound, CodeNotFound, err.Error())
 	case errors.Is(err, query.ErrEmbedder):
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, err.Error())
+	case errors.Is(err, index.ErrUnavailable):
+		writeError(w, http.StatusServiceUnavailable, CodeBackendUnavailable, err.Error())
 	case errors.Is(err, ErrClosed):
 		writeError(w, http.StatusServiceUnavailable, CodeShuttingDown, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
