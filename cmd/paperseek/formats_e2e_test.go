@@ -210,6 +210,10 @@ func TestSamePaperFromEverySource(t *testing.T) {
 	if !strings.Contains(r.stdout, `"added": 0,`) || !strings.Contains(r.stdout, `"replaced": 10,`) || !strings.Contains(r.stdout, `"total": 1,`) {
 		t.Errorf("second run of every source: %s", r.stdout)
 	}
+	// For people: one more source, still one paper.
+	if r := must(t, append([]string{"index", "--index", ix}, samePaperFiles(8)...)...); !strings.Contains(r.stderr, "indexed 1 paper: 0 added, 1 replaced, 0 skipped in ") || !strings.Contains(r.stderr, "; 1 paper in ") {
+		t.Errorf("human summary: %q", r.stderr)
+	}
 	for _, ref := range []string{"lab-notes-17", "doi:https://doi.org/10.7554/eLife.91234", "arxiv:2403.01234v2", "pmid:38512345"} {
 		var p struct {
 			ID, Title, Abstract, DOI, ArXiv, PMID string
