@@ -194,7 +194,7 @@ func (h *run) loop(ctx context.Context) error {
 			h.cur.Started = repositoryDate(page.ResponseDate, h.c.clock.Now())
 		}
 		for _, bad := range page.Bad {
-			h.warn("set %s: %s", h.opts.Set, bad.Reason+" (line "+fmt.Sprint(bad.Line)+" of the page)")
+			h.warn("set %s: %s (line %d of the page answering %v)", h.opts.Set, bad.Reason, bad.Line, h.req)
 			h.sum.Skipped++
 		}
 		next := ""
