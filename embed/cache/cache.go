@@ -37,6 +37,7 @@ import (
 	"sync"
 
 	"github.com/paperseek/paperseek/embed"
+	"github.com/paperseek/paperseek/internal/atomicfile"
 )
 
 // Cache maps texts to their embeddings for one fingerprint.
@@ -76,7 +77,7 @@ func Open(dir string, fp embed.Fingerprint) (*Cache, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err = create(dir, path, fp); err == nil {
+		if err = create(path, fp); err == nil {
 			f, err = os.OpenFile(path, os.O_RDWR, 0)
 		}
 	}
@@ -98,50 +99,18 @@ func Open(dir string, fp embed.Fingerprint) (*Cache, error) {
 	return c, nil
 }
 
-// create writes a new file holding only the header. It goes through a
-// temporary file and a rename so that a crash never leaves a file with a torn
-// header, which Open would have to refuse.
-func create(dir, path string, fp embed.Fingerprint) (err error) {
+// create writes a new file holding only the header, atomically, so that a
+// crash never leaves a file with a torn header, which Open would have to
+// refuse.
+func create(path string, fp embed.Fingerprint) error {
 	hdr, err := encodeHeader(fp)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".emb-*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, hdr); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(hdr); err != nil {
-		return fmt.Errorf("write header: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync header: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename: %w", err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a rename durable. Best effort: some filesystems refuse to
-// fsync a directory, and the worst outcome there is an empty cache after a
-// power cut, which costs money but not correctness.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }
 
 // load checks the header, indexes every intact record and cuts off a torn or
