@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 func newStatsCmd(g *globalOptions) *cobra.Command {
@@ -31,7 +32,7 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 			fmt.Fprintf(out, "index       %s (generation %d)\n", g.Index, st.Generation)
 			fmt.Fprintf(out, "papers      %d\n", st.Papers)
 			fmt.Fprintf(out, "embedder    %s/%s, %d dimensions\n", st.Embedder, st.Model, st.Dimensions)
-			fmt.Fprintf(out, "size        %s\n", humanBytes(st.IndexBytes))
+			fmt.Fprintf(out, "size        %s\n", bytesize.Format(st.IndexBytes))
 			fmt.Fprintf(out, "created     %s\n", st.Created)
 			fmt.Fprintf(out, "updated     %s\n", st.Updated)
 			if int(st.KeywordDocs) != st.Papers || st.Vectors != st.Papers {
@@ -40,17 +41,4 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 			return out.Flush()
 		},
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

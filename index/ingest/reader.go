@@ -32,6 +32,7 @@ import (
 	"os"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // Format names the detected input format.
@@ -502,7 +503,7 @@ func (s *jsonlSource) next() (entry, error) {
 	for {
 		line, err := s.lines.next()
 		if errors.Is(err, errLineTooLong) {
-			return entry{}, &RecordError{File: s.name, Line: s.lines.line, Reason: "line longer than " + sizeText(s.lines.max)}
+			return entry{}, &RecordError{File: s.name, Line: s.lines.line, Reason: "line longer than " + bytesize.Format(int64(s.lines.max))}
 		}
 		if err != nil {
 			return entry{}, streamFatal(s.name, err)
