@@ -36,8 +36,10 @@ const FusionDepth = 100
 
 // Blend fuses two ranked lists by per-query min-max normalised scores:
 // score = w·norm(keyword) + (1−w)·norm(semantic), a leg that missed a paper
-// contributing 0. DESIGN.md measured this above RRF on every judged set: a
-// weak leg drags RRF down, while a weighted blend lets the stronger leg lead.
+// contributing 0. On every judged set measured (SciFact-train, CISI) it
+// beat RRF: with the corpus-trained embedder RRF k=60 scored 0.627 / 0.411
+// nDCG@10 against the blend's 0.699 / 0.418 — a weak leg drags RRF down,
+// while a weighted blend lets the stronger leg lead.
 func Blend(keyword, semantic []Hit, keywordWeight float64) []Fused {
 	kn := minMax(keyword)
 	sn := minMax(semantic)
