@@ -15,6 +15,8 @@ require (
 	gonum.org/v1/gonum v0.17.0
 )
 
+require github.com/creack/pty v1.1.24 // indirect
+
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.14.5 // indirect
 	github.com/bits-and-blooms/bitset v1.24.2 // indirect

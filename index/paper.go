@@ -26,7 +26,8 @@ type Paper struct {
 }
 
 // Text is what both rankers see: the title and the abstract as one text.
-// Measured in DESIGN.md: one combined field ranks better than two.
+// One combined field ranks better than two: nDCG@10 0.689 against 0.619
+// on SciFact-train, 0.392 against 0.370 on CISI (Bleve, shared judgments).
 func (p *Paper) Text() string {
 	switch {
 	case p.Title == "":

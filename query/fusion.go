@@ -35,7 +35,8 @@ type Fused struct {
 const FusionDepth = 100
 
 // Blend fuses two ranked lists: each leg's top FusionDepth scores are
-// min-max normalised per query, as DESIGN.md measured best, and then scaled
+// min-max normalised per query (on SciFact-train and CISI this beat RRF,
+// k=60: 0.699 / 0.418 nDCG@10 against 0.627 / 0.411), and then scaled
 // by how good that leg's best match is on an absolute scale — the keyword
 // leg's best BM25 score as a share of the best the query could reach in
 // this index (keywordMax, see KeywordMax), the semantic leg's best cosine

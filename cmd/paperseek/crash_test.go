@@ -492,7 +492,7 @@ type crashRun struct {
 // crashAndRecover runs c on a fresh copy of the base index (or an empty
 // directory when c.from is nil) and checks the state after the kill and
 // after running the same command again.
-func crashAndRecover(t *testing.T, sc *synthCorpus, c crashRun) {
+func crashAndRecover(t *testing.T, sc *synthCorpus, c crashRun) (killed bool) {
 	t.Helper()
 	ix := filepath.Join(t.TempDir(), "ix")
 	if c.from != nil {
@@ -504,7 +504,7 @@ func crashAndRecover(t *testing.T, sc *synthCorpus, c crashRun) {
 		env = []string{"PAPERSEEK_FAILPOINT=" + c.failpoint}
 	}
 	p := startIndex(t, env, args...)
-	killed := true
+	killed = true
 	if c.kill != nil {
 		killed = c.kill(p)
 	}
@@ -552,6 +552,7 @@ func crashAndRecover(t *testing.T, sc *synthCorpus, c crashRun) {
 	}
 	t.Logf("%s: %s in phase %q after %.2fs; index on the %s generation; re-run: %d added, %d replaced, %d total",
 		c.name, how, diedIn, p.ended.Seconds(), landed, sum.Added, sum.Replaced, sum.Total)
+	return killed
 }
 
 // summaryFor is the re-run's summary when the index holds cur and the run
@@ -615,7 +616,11 @@ func TestCrashAtEveryFailpoint(t *testing.T) {
 
 // TestCrashAtRandomMoments kills real runs from outside at moments drawn
 // from a fixed seed, spread over the phases of the run as PAPERSEEK_DEBUG
-// reports them (timed on a calibration run of the same command).
+// reports them (timed on a calibration run of the same command). A kill
+// that comes after the run finished proves nothing, so such a draw is
+// replaced by another, and the test fails unless the wanted number of
+// kills hit a live process (a run faster than its calibration could
+// otherwise let every kill miss and the test pass on nothing).
 func TestCrashAtRandomMoments(t *testing.T) {
 	sc := synth(t)
 	rng := rand.New(rand.NewPCG(6, 2026))
@@ -634,16 +639,23 @@ func TestCrashAtRandomMoments(t *testing.T) {
 			plan = append(plan, fmt.Sprintf("%s %.2fs", s.name, s.dur.Seconds()))
 		}
 		t.Logf("%s: phases %s", cmd.name, strings.Join(plan, ", "))
-		for i := range randomKills(t, cmd.kills) {
-			span := spans[i%len(spans)]
+		want := randomKills(t, cmd.kills)
+		landed, tries := 0, 0
+		for ; landed < want && tries < 3*want; tries++ {
+			span := spans[tries%len(spans)]
 			delay := time.Duration(rng.Float64() * float64(span.dur))
 			name := fmt.Sprintf("%s/%s+%.2fs", cmd.name, span.name, delay.Seconds())
 			t.Run(name, func(t *testing.T) {
-				crashAndRecover(t, sc, crashRun{
+				if crashAndRecover(t, sc, crashRun{
 					name: name, args: cmd.args, from: sc.A, to: sc.AB,
 					kill: func(p *indexProc) bool { return p.killIn(span.name, delay) },
-				})
+				}) {
+					landed++
+				}
 			})
+		}
+		if landed < want {
+			t.Errorf("%s: only %d of %d tries killed a running process; want %d kills that land", cmd.name, landed, tries, want)
 		}
 	}
 }

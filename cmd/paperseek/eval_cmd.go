@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -136,53 +135,25 @@ func evalRun(c *cobra.Command, opts *evalOptions) error {
 }
 
 // runQueries runs every query in req's mode, a few at a time (the engine is
-// safe for concurrent use), and returns each query's ranked results.
+// safe for concurrent use), and returns each query's ranked results; the
+// first failure stops the run.
 func runQueries(ctx context.Context, e *query.Engine, queries []eval.Query, req query.Request) (map[string][]eval.RunLine, error) {
-	out := make(map[string][]eval.RunLine, len(queries))
-	var mu sync.Mutex
-	var firstErr error
-	work := make(chan eval.Query)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for q := range work {
-				r := req
-				r.Query = q.Text
-				resp, err := e.Search(ctx, r)
-				if err != nil && !query.IsBadRequest(err) { // an empty query just finds nothing
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("query %s: %w", q.ID, err)
-					}
-					mu.Unlock()
-					continue
-				}
-				var lines []eval.RunLine
-				if resp != nil {
-					for _, res := range resp.Results {
-						lines = append(lines, eval.RunLine{QueryID: q.ID, DocID: res.ID, Rank: res.Rank, Score: res.Score})
-					}
-				}
-				mu.Lock()
-				out[q.ID] = lines
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, q := range queries {
-		select {
-		case work <- q:
-		case <-ctx.Done():
+	return eval.RunQueries(ctx, runtime.GOMAXPROCS(0), queries, func(ctx context.Context, q eval.Query) ([]eval.RunLine, error) {
+		r := req
+		r.Query = q.Text
+		resp, err := e.Search(ctx, r)
+		if query.IsBadRequest(err) {
+			return nil, nil // an empty query just finds nothing
 		}
-	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return out, ctx.Err()
+		if err != nil {
+			return nil, err
+		}
+		lines := make([]eval.RunLine, len(resp.Results))
+		for i, res := range resp.Results {
+			lines[i] = eval.RunLine{QueryID: q.ID, DocID: res.ID, Rank: res.Rank, Score: res.Score}
+		}
+		return lines, nil
+	})
 }
 
 func writeRunFile(path, tag string, queries []eval.Query, results map[string][]eval.RunLine) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 func newStatsCmd(g *globalOptions) *cobra.Command {
@@ -36,7 +37,7 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 			} else {
 				fmt.Fprintf(out, "embedder    %s/%s, %d dimensions\n", st.Embedder, st.Model, st.Dimensions)
 			}
-			fmt.Fprintf(out, "size        %s\n", humanBytes(st.IndexBytes))
+			fmt.Fprintf(out, "size        %s\n", bytesize.Format(st.IndexBytes))
 			fmt.Fprintf(out, "created     %s\n", st.Created)
 			fmt.Fprintf(out, "updated     %s\n", st.Updated)
 			if int(st.KeywordDocs) != st.Papers || st.Vectors != st.Papers {
@@ -45,17 +46,4 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 			return out.Flush()
 		},
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -1,26 +1,3 @@
-// Package cache is a persistent, content-addressed store of embeddings, so
-// that re-indexing the same texts never pays an embedding server twice and a
-// run that was interrupted resumes where it stopped.
-//
-// A Cache lives in its own directory inside the index (e.g. <index>/cache),
-// outside the index's generations: a crashed or aborted index run leaves the
-// generations untouched but keeps every embedding already paid for.
-//
-// Each fingerprint (embedder name, model, dimensions, prefixes) has its own
-// append-only file. A record is sha256(text) + the vector + a CRC-32C, all
-// records of a file are the same size, and each Put is appended and fsynced
-// before it returns. On Open a torn or corrupt tail is truncated away and
-// corrupt records elsewhere are skipped, so a damaged file costs at most the
-// damaged entries, never a crash.
-//
-// Only the hash → record number map is held in memory (about 80 bytes an
-// entry: ~10 MB for 119k papers); vectors are read from the file on Get. At
-// 1536 dimensions the vectors of 119k papers are ~730 MB, which the indexer
-// must not hold on top of everything else, and a Get is one pread served
-// from the page cache while the index is being built.
-//
-// A Cache is safe for concurrent use by the goroutines of one process. One
-// writing process at a time is the caller's guarantee (the index lock).
 package cache
 
 import (
@@ -37,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/paperseek/paperseek/embed"
+	"github.com/paperseek/paperseek/internal/atomicfile"
 )
 
 // Cache maps texts to their embeddings for one fingerprint.
@@ -76,7 +54,7 @@ func Open(dir string, fp embed.Fingerprint) (*Cache, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err = create(dir, path, fp); err == nil {
+		if err = create(path, fp); err == nil {
 			f, err = os.OpenFile(path, os.O_RDWR, 0)
 		}
 	}
@@ -98,50 +76,18 @@ func Open(dir string, fp embed.Fingerprint) (*Cache, error) {
 	return c, nil
 }
 
-// create writes a new file holding only the header. It goes through a
-// temporary file and a rename so that a crash never leaves a file with a torn
-// header, which Open would have to refuse.
-func create(dir, path string, fp embed.Fingerprint) (err error) {
+// create writes a new file holding only the header, atomically, so that a
+// crash never leaves a file with a torn header, which Open would have to
+// refuse.
+func create(path string, fp embed.Fingerprint) error {
 	hdr, err := encodeHeader(fp)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".emb-*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, hdr); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(hdr); err != nil {
-		return fmt.Errorf("write header: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync header: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename: %w", err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a rename durable. Best effort: some filesystems refuse to
-// fsync a directory, and the worst outcome there is an empty cache after a
-// power cut, which costs money but not correctness.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }
 
 // load checks the header, indexes every intact record and cuts off a torn or

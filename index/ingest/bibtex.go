@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // BibTeX and BibLaTeX (.bib), parsed by hand: the Go parsers
@@ -63,7 +64,7 @@ type bibSource struct {
 }
 
 func (s *bibSource) tooLong(line int) error {
-	return &RecordError{File: s.name, Line: line, Reason: "entry longer than " + sizeText(s.lines.max)}
+	return &RecordError{File: s.name, Line: line, Reason: "entry longer than " + bytesize.Format(int64(s.lines.max))}
 }
 
 type bibResult struct {
@@ -345,7 +346,7 @@ func (p *bibParser) entry() (map[string]string, string, error) {
 		}
 		for name, v := range fields {
 			if *p.macroLen += len(name) + len(v); *p.macroLen > p.macroMax {
-				return nil, "", fmt.Errorf("@string definitions longer than %s in all", sizeText(p.macroMax))
+				return nil, "", fmt.Errorf("@string definitions longer than %s in all", bytesize.Format(int64(p.macroMax)))
 			}
 			p.macros[name] = v
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // csvColumns is where each known field sits in a row, -1 when absent.
@@ -174,7 +175,7 @@ func (s *csvSource) next() (entry, error) {
 	for {
 		line, err := s.lines.next()
 		if errors.Is(err, errLineTooLong) {
-			return entry{}, s.recordError(s.lines.line, "line longer than "+sizeText(s.lines.max))
+			return entry{}, s.recordError(s.lines.line, "line longer than "+bytesize.Format(int64(s.lines.max)))
 		}
 		if err != nil {
 			return entry{}, streamFatal(s.name, err)
@@ -215,7 +216,7 @@ func (s *csvSource) next() (entry, error) {
 // unclosedQuote stops the run: after a quoted field that never ends there
 // is no telling where any later record starts.
 func (s *csvSource) unclosedQuote(start int) error {
-	return fmt.Errorf("%s:%d: quoted field runs past %s; is a closing quote missing?", s.name, start, sizeText(s.lines.max))
+	return fmt.Errorf("%s:%d: quoted field runs past %s; is a closing quote missing?", s.name, start, bytesize.Format(int64(s.lines.max)))
 }
 
 func (s *csvSource) recordError(line int, reason string) error {

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 )
 
@@ -84,17 +83,6 @@ func trimLineEnd(b []byte) []byte {
 		b = b[:n-1]
 	}
 	return b
-}
-
-// sizeText renders a byte bound the way people write it ("16 MiB").
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 func isSpace(c byte) bool {

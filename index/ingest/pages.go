@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // API pages wrap a list of records in an object: OpenAlex writes
@@ -162,7 +164,7 @@ func (s *pageSource) next() (entry, error) {
 			}
 			s.afterValue, s.elemLine = true, start
 			if tooLong {
-				return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + sizeText(s.sc.max)}
+				return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + bytesize.Format(int64(s.sc.max))}
 			}
 			p, kind, reason := s.dec.decode(data)
 			if reason != "" {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // RIS, as reference managers (EndNote, Zotero, Mendeley) and databases
@@ -97,7 +98,7 @@ func (s *risSource) next() (entry, error) {
 		switch {
 		case errors.Is(err, errLineTooLong):
 			if s.in {
-				s.bad = "line " + strconv.Itoa(s.lines.line) + " longer than " + sizeText(s.lines.max)
+				s.bad = "line " + strconv.Itoa(s.lines.line) + " longer than " + bytesize.Format(int64(s.lines.max))
 				continue
 			}
 			continue // outside a record: ignored like any other text there
@@ -123,7 +124,7 @@ func (s *risSource) next() (entry, error) {
 			continue
 		}
 		if s.size += len(line) + 1; s.size > s.lines.max && s.bad == "" {
-			s.bad = "record longer than " + sizeText(s.lines.max)
+			s.bad = "record longer than " + bytesize.Format(int64(s.lines.max))
 		}
 		switch {
 		case tagged && tag == "ER":

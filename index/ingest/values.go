@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // valueScanner cuts a stream of JSON values into single values without
@@ -186,7 +188,7 @@ func (s *valuesSource) next() (entry, error) {
 		}
 		s.afterValue, s.elemLine = true, start
 		if tooLong {
-			return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + sizeText(s.sc.max)}
+			return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + bytesize.Format(int64(s.sc.max))}
 		}
 		p, kind, reason := s.dec.decode(data)
 		if reason != "" {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // The XML formats (PubMed, OAI-PMH) are read token by token with
@@ -30,7 +32,7 @@ func (r *Reader) xml(name string, br *bufio.Reader, skipped, maxRecord int) (*Re
 		r.format = FormatOAI
 		r.src = &oaiSource{d: &OAIDecoder{x: x}}
 	case "":
-		return nil, fmt.Errorf("%s: not a recognised input format: XML without a root element in its first %s", name, sizeText(len(head)))
+		return nil, fmt.Errorf("%s: not a recognised input format: XML without a root element in its first %s", name, bytesize.Format(int64(len(head))))
 	default:
 		return nil, fmt.Errorf("%s: not a recognised input format: XML document <%s>; want PubMed/MEDLINE XML (<PubmedArticleSet>) or arXiv OAI-PMH (<OAI-PMH>)", name, root)
 	}
@@ -163,7 +165,7 @@ func (x *xmlStream) fatal(err error) error {
 		if x.open != "" {
 			what = fmt.Sprintf("<%s> (line %d)", x.open, x.openLine)
 		}
-		return fmt.Errorf("%s:%d: %s is longer than %s; the rest of the file cannot be read", x.name, x.line(), what, sizeText(x.src.max))
+		return fmt.Errorf("%s:%d: %s is longer than %s; the rest of the file cannot be read", x.name, x.line(), what, bytesize.Format(int64(x.src.max)))
 	}
 	var enc *encodingError
 	if errors.As(err, &enc) {

@@ -18,14 +18,16 @@ import (
 	"github.com/paperseek/paperseek/index"
 )
 
-// Textbook BM25 parameters (Robertson et al.), as DESIGN.md measured them.
+// Textbook BM25 parameters (Robertson et al.: k1 1.2, b 0.75), the ones
+// measured on the shared judgments.
 const (
 	bm25K1 = index.BM25K1
 	bm25B  = index.BM25B
 	// rescoreBlock is how many of Bleve's hits are re-scored together.
-	// Bleve finds the right candidates; only its scores are off (DESIGN.md),
-	// and its top 200 re-scored gave the nDCG@10 of BM25 over the whole
-	// corpus.
+	// Bleve finds the right candidates; only its scores are off (its
+	// BM25 takes the average length per segment from distinct terms): its
+	// top 200 re-scored gave exactly the nDCG@10 of BM25 over the whole
+	// corpus (0.701 SciFact-train, 0.403 CISI, against 0.689 / 0.392).
 	rescoreBlock = 200
 )
 

@@ -37,9 +37,11 @@ const (
 // between writers, so a wait here only ever means something is wrong.
 const boltTimeout = "2s"
 
-// keywordMapping is the Bleve setup DESIGN.md measured best on our
-// judgments: one combined ranking field with the `en` analyzer and Bleve's
-// default scoring; title boosting and per-field disjunctions hurt.
+// keywordMapping is the Bleve setup measured best on the shared judgments:
+// one combined ranking field with the `en` analyzer and Bleve's default
+// scoring (nDCG@10 0.689 SciFact-train, 0.392 CISI); title and abstract as
+// two fields in a disjunction scored 0.619 / 0.370, and boosting the title
+// 0.566 / 0.339.
 func keywordMapping() mapping.IndexMapping {
 	stored := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()

@@ -17,7 +17,3 @@ func unlockFile(f *os.File) error {
 	var ol windows.Overlapped
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &ol)
 }
-
-// syncDir is a no-op on Windows: NTFS journals renames, and directory
-// handles cannot be flushed there.
-func syncDir(string) error { return nil }

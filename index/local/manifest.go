@@ -11,6 +11,7 @@ import (
 
 	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
+	"github.com/paperseek/paperseek/internal/atomicfile"
 )
 
 // FormatVersion is the on-disk layout version. An index written by a newer
@@ -111,30 +112,23 @@ func (m *Manifest) embedderState(genDir string) embed.State {
 	return st
 }
 
-// writeFileAtomic writes data to path so that a crash leaves either the old
-// content or the new one, never a torn file.
+// writeFileAtomic replaces path with data (atomicfile); a crash test can
+// stop the process after the manifest's data is durable, before the
+// rename that switches generations.
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
 		return err
 	}
 	if filepath.Base(path) == manifestName {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 		failpoint(FailManifestWrite)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return f.Commit()
 }

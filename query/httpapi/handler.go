@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/paperseek/paperseek/internal/bytesize"
 	"github.com/paperseek/paperseek/query"
 )
 
@@ -167,7 +168,7 @@ func writeParamError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge,
-			fmt.Sprintf("request body is larger than %s", byteSize(tooBig.Limit)))
+			fmt.Sprintf("request body is larger than %s", bytesize.Format(tooBig.Limit)))
 	case errors.As(err, &netErr) && netErr.Timeout():
 		writeError(w, http.StatusRequestTimeout, CodeRequestTimeout, "the request body arrived too slowly")
 	case errors.As(err, &qbad), errors.As(err, &bad):
@@ -175,16 +176,6 @@ func writeParamError(w http.ResponseWriter, err error) {
 	default:
 		writeError(w, http.StatusBadRequest, CodeBadRequest, "cannot read the request body: "+err.Error())
 	}
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // readBody reads the whole body, at most MaxBodyBytes of it. A declared

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/paperseek/paperseek/internal/atomicfile"
 )
 
 // Builder makes the next generation's vector set from the previous one:
@@ -304,10 +306,10 @@ func (b *Builder) Commit(ctx context.Context, opts BuildOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(b.dir, SetName), out.encode()); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(b.dir, SetName), out.encode()); err != nil {
 		return fmt.Errorf("write vectors: %w", err)
 	}
-	return syncDir(b.dir)
+	return atomicfile.SyncDir(b.dir)
 }
 
 // Abort drops the spill file; files Commit already wrote stay for the
@@ -721,28 +723,6 @@ func (b *Builder) finish(out *setFile) error {
 		return fmt.Errorf("internal error: the new vector set holds %d papers, want %d", out.live, b.Count())
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to path through a synced temporary file and
-// a rename, so path holds either its old content or all of data.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // linkOrCopy hard-links an immutable file into the new generation, copying
