@@ -38,3 +38,13 @@ type Embedder interface {
 	// EmbedQuery embeds one search query.
 	EmbedQuery(ctx context.Context, text string) ([]float32, error)
 }
+
+// VocabularyCounter is implemented by embedders whose model knows a fixed
+// set of words (local). An index run that embeds new papers with a stored
+// model uses it (Coverage) to notice papers whose words the model never
+// saw: their vectors then say little, and the user is told to --retrain.
+type VocabularyCounter interface {
+	// Words calls fn for every word of text, as the model cuts text into
+	// words, saying whether the model has a vector for it.
+	Words(text string, fn func(word string, known bool))
+}

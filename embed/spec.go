@@ -13,6 +13,19 @@ var ErrMismatch = errors.New("embedder mismatch")
 // ErrUnknown: no embedder of that name.
 var ErrUnknown = errors.New("unknown embedder")
 
+// ErrNoModel: the index's embedder learns its model from the corpus
+// (local) and the papers indexed so far were too few to learn one from.
+// Not a failure: keyword search works, the semantic leg is empty and says
+// so, and the next index run tries again.
+var ErrNoModel = errors.New("no semantic model yet")
+
+// Untrained is the model name in the fingerprint of such an index.
+const Untrained = "untrained"
+
+// Untrained reports whether f is the fingerprint of an index whose
+// embedder has no model yet (ErrNoModel).
+func (f Fingerprint) Untrained() bool { return f.Model == Untrained }
+
 // Spec is the embedder a user asked for. Zero fields mean "not given": an
 // existing index keeps its own, a new one gets the defaults.
 type Spec struct {

@@ -4,21 +4,20 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
-// Analyzer is the one analysis every store ranks with: Bleve's `en`
-// analyzer (Unicode word segmentation, lower case, English possessives and
-// stop words removed, Porter stemming). A directory store indexes with it;
-// a cluster store is sent text already analysed by it, so a BM25 score
-// means the same on both.
-func Analyzer() analysis.Analyzer { return enAnalyzer() }
+// Analyzer is the one analysis every store ranks with (AnalyzerName):
+// Bleve's `en` analyzer (Unicode word segmentation, lower case, English
+// possessives and stop words removed, Porter stemming) with accents folded.
+// A directory store indexes with it; a cluster store is sent text already
+// analysed by it, so a BM25 score means the same on both.
+func Analyzer() analysis.Analyzer { return foldingAnalyzer() }
 
-var enAnalyzer = sync.OnceValue(func() analysis.Analyzer {
-	a, err := registry.NewCache().AnalyzerNamed(en.AnalyzerName)
-	if err != nil { // the `en` analyzer is compiled in: this cannot fail
-		panic("index: no `en` analyzer: " + err.Error())
+var foldingAnalyzer = sync.OnceValue(func() analysis.Analyzer {
+	a, err := registry.NewCache().AnalyzerNamed(AnalyzerName)
+	if err != nil { // registered in this package's init: this cannot fail
+		panic("index: no " + AnalyzerName + " analyzer: " + err.Error())
 	}
 	return a
 })

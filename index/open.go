@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -70,7 +69,7 @@ func backendFor(location string) (Backend, error) {
 	}
 	backendsMu.RUnlock()
 	sort.Strings(known)
-	return nil, fmt.Errorf("%w: %q is not an index location this paperseek knows (a directory, or one of %s)", ErrUsage, location, strings.Join(known, ", "))
+	return nil, Usagef("%q is not an index location this paperseek knows (a directory, or one of %s)", location, strings.Join(known, ", "))
 }
 
 // Open opens the store at location (a directory, or a URL such as

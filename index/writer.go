@@ -24,6 +24,10 @@ type WriteOptions struct {
 	Workers int
 	// Progress, if set, is told about the phases after reading.
 	Progress func(phase string, done, total int)
+	// Warn, if set, is told in one sentence about what the run found that
+	// the user may want to act on (e.g. papers mostly unknown to the
+	// stored model: --retrain).
+	Warn func(msg string)
 }
 
 // Writer adds papers to a store. Nothing it does is visible to readers

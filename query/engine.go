@@ -63,8 +63,9 @@ type Response struct {
 	Mode    Mode     `json:"mode"`
 	TookMS  float64  `json:"took_ms"`
 	Results []Result `json:"results"`
-	// Warnings are things the user should know about the answer (e.g.
-	// phrases matched as plain words); the CLI prints them on stderr.
+	// Warnings say, in a sentence each, why the results may be other than
+	// asked for (no semantic model yet: keyword results only; phrases
+	// matched as plain words); the CLI prints them on stderr.
 	Warnings []string `json:"warnings,omitempty"`
 	// BelowMinScore is how many papers the score floor cut (for the
 	// CLI's hint when it cut them all).
@@ -80,6 +81,8 @@ type Result struct {
 	Keyword  *LegHit `json:"keyword,omitempty"`
 	Semantic *LegHit `json:"semantic,omitempty"`
 	Snippet  string  `json:"snippet,omitempty"`
+	// Explain is set when the request asked for it.
+	Explain *Explanation `json:"explain,omitempty"`
 }
 
 // Search runs req.
@@ -163,6 +166,9 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 		vec := in.vector
 		if vec == nil {
 			emb, err := e.embedder(ctx)
+			if errors.Is(err, embed.ErrNoModel) {
+				return // an empty leg; the response's warning says why
+			}
 			if err != nil {
 				semErr = err
 				return
@@ -209,11 +215,7 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	if req.Fusion == FusionRRF {
 		return RRF(kw, sem, req.RRFK), nil
 	}
-	w := e.tuning.KeywordWeight
-	if req.KeywordWeight != nil {
-		w = *req.KeywordWeight
-	}
-	return Blend(kw, sem, w, kwMax), nil
+	return Blend(kw, sem, e.keywordWeight(req), kwMax), nil
 }
 
 // ErrEmbedder marks a failure of the embedder (e.g. the embedding server
@@ -239,9 +241,9 @@ func single(hits []Hit, scale func(float64) float64, keyword bool) []Fused {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
 		out[i] = Fused{ID: h.ID, Score: scale(h.Score)}
 		if keyword {
-			out[i].Keyword = leg
+			out[i].Keyword, out[i].KeywordPart = leg, h.Score
 		} else {
-			out[i].Semantic = leg
+			out[i].Semantic, out[i].SemanticPart = leg, h.Score
 		}
 	}
 	return out
@@ -264,6 +266,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			Keyword:  roundLeg(f.Keyword),
 			Semantic: roundLeg(f.Semantic),
 		}
+		if req.Explain {
+			resp.Results[i].Explain = e.explain(req, f)
+		}
 	}
 	if !req.IDsOnly && len(page) > 0 {
 		if terms == nil {
@@ -281,6 +286,9 @@ func (e *Engine) respond(ctx context.Context, req Request, queryText string, mod
 			resp.Results[i].Paper = p
 			resp.Results[i].Snippet = snippet(p.Abstract, terms)
 		}
+	}
+	if req.Mode != ModeKeyword || mode == ModeRelated {
+		resp.Warnings = append(resp.Warnings, e.semanticWarnings()...)
 	}
 	resp.TookMS = round(float64(time.Since(start).Microseconds())/1000, 3)
 	return resp, nil

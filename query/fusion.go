@@ -23,6 +23,8 @@ type Fused struct {
 	Score    float64
 	Keyword  *LegHit
 	Semantic *LegHit
+	// KeywordPart and SemanticPart are what each leg added to Score.
+	KeywordPart, SemanticPart float64
 }
 
 // FusionDepth is how many of each leg's top hits contribute to a fused
@@ -136,7 +138,7 @@ func fuse(keyword, semantic []Hit, contrib func(leg, i int) float64) []Fused {
 		}
 		return f
 	}
-	add := func(leg int, hits []Hit, slot func(*Fused) **LegHit) {
+	add := func(leg int, hits []Hit, slot func(*Fused) **LegHit, part func(*Fused) *float64) {
 		rank := 0
 		for i, h := range hits {
 			f := get(h.ID)
@@ -146,12 +148,14 @@ func fuse(keyword, semantic []Hit, contrib func(leg, i int) float64) []Fused {
 			rank++
 			*slot(f) = &LegHit{Rank: rank, Score: h.Score}
 			if i < FusionDepth {
-				f.Score += contrib(leg, i)
+				c := contrib(leg, i)
+				f.Score += c
+				*part(f) = c
 			}
 		}
 	}
-	add(0, keyword, func(f *Fused) **LegHit { return &f.Keyword })
-	add(1, semantic, func(f *Fused) **LegHit { return &f.Semantic })
+	add(0, keyword, func(f *Fused) **LegHit { return &f.Keyword }, func(f *Fused) *float64 { return &f.KeywordPart })
+	add(1, semantic, func(f *Fused) **LegHit { return &f.Semantic }, func(f *Fused) *float64 { return &f.SemanticPart })
 	out := make([]Fused, len(order))
 	for i, f := range order {
 		out[i] = *f

@@ -3,11 +3,13 @@ package query
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 )
 
@@ -83,14 +85,18 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 	}
 	if req.Mode != ModeKeyword {
 		emb, err := e.embedder(ctx)
-		if err != nil {
+		switch {
+		case errors.Is(err, embed.ErrNoModel):
+			// No model yet: the semantic leg stays empty (see rank).
+		case err != nil:
 			return nil, err
+		default:
+			vecs, err := emb.EmbedDocuments(ctx, []string{req.Query})
+			if err != nil {
+				return nil, fmt.Errorf("%w: embed text: %w", ErrEmbedder, err)
+			}
+			in.vector = vecs[0]
 		}
-		vecs, err := emb.EmbedDocuments(ctx, []string{req.Query})
-		if err != nil {
-			return nil, fmt.Errorf("%w: embed text: %w", ErrEmbedder, err)
-		}
-		in.vector = vecs[0]
 	}
 	fused, err := e.rank(ctx, req, req.Query, in)
 	if err != nil {

@@ -198,14 +198,20 @@ func (r *Request) normalize(needQuery bool) error {
 	if len(r.Filter.Categories) > MaxCategories {
 		return badRequest("at most %d categories can be given", MaxCategories)
 	}
+	// The trimmed categories go into a new slice: the caller's may be
+	// shared with other requests running at the same time.
+	cats := make([]string, len(r.Filter.Categories))
 	for i, c := range r.Filter.Categories {
-		r.Filter.Categories[i] = strings.TrimSpace(c)
-		if r.Filter.Categories[i] == "" {
+		cats[i] = strings.TrimSpace(c)
+		if cats[i] == "" {
 			return badRequest("category must not be empty")
 		}
-		if utf8.RuneCountInString(r.Filter.Categories[i]) > MaxFilterChars {
+		if utf8.RuneCountInString(cats[i]) > MaxFilterChars {
 			return badRequest("category must be at most %d characters", MaxFilterChars)
 		}
+	}
+	if r.Filter.Categories != nil {
+		r.Filter.Categories = cats
 	}
 	r.Filter.Author = strings.TrimSpace(r.Filter.Author)
 	// The author filter is a substring match over every author name in the

@@ -168,3 +168,30 @@ func TestParseSince(t *testing.T) {
 		}
 	}
 }
+
+// Normalising a request trims its categories without writing into the
+// caller's slice: two requests built from one shared slice may run at the
+// same time (the race detector flags the write), and the caller's filter
+// must read the same after the search as before.
+func TestNormalizeLeavesCallersCategories(t *testing.T) {
+	shared := []string{" cs.CL ", "cs.LG"}
+	done := make(chan struct{})
+	for range 2 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			r := Request{Query: "language models", Filter: Filter{Categories: shared}}
+			if err := r.normalize(true); err != nil {
+				t.Error(err)
+				return
+			}
+			if r.Filter.Categories[0] != "cs.CL" {
+				t.Errorf("normalised category %q, want cs.CL", r.Filter.Categories[0])
+			}
+		}()
+	}
+	<-done
+	<-done
+	if shared[0] != " cs.CL " {
+		t.Errorf("the caller's category became %q", shared[0])
+	}
+}

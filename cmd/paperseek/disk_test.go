@@ -22,6 +22,11 @@ import (
 func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
+		// CI sets PAPERSEEK_REQUIRE_PRLIMIT=1 (and installs util-linux):
+		// there this test must run, not skip.
+		if os.Getenv("PAPERSEEK_REQUIRE_PRLIMIT") == "1" {
+			t.Fatal("prlimit (util-linux) is not installed and PAPERSEEK_REQUIRE_PRLIMIT=1: the full-disk test must run")
+		}
 		t.Skip("prlimit (util-linux) is not installed, so file sizes cannot be limited: install util-linux to run this test")
 	}
 	sc := synth(t)

@@ -252,7 +252,7 @@ func TestJSONMatchesContract(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f.jsonl")
 	write(t, file, filterCorpus)
 	r := must(t, "index", "--index", ix, "--json", file)
-	assertKeys(t, "index --json", r.stdout, []string{"added", "replaced", "skipped", "total", "seconds"}, nil)
+	assertKeys(t, "index --json", r.stdout, []string{"added", "replaced", "deleted", "skipped", "total", "seconds"}, nil)
 
 	for _, mode := range []string{"hybrid", "keyword", "semantic"} {
 		doc := searchJSON(t, ix, "--mode", mode, "neural retrieval")

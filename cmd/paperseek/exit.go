@@ -54,15 +54,11 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// errorLine is the one line printed for err: no wrapping chains of Go
-// sentinel prefixes, no stack traces.
+// errorLine is the one line printed for err, no stack traces. (Usage and
+// not-found errors read as their own message: index.Usagef, NotFoundf.)
 func errorLine(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted"
 	}
-	msg := err.Error()
-	for _, prefix := range []string{index.ErrNotFound.Error() + ": ", index.ErrUsage.Error() + ": "} {
-		msg = strings.TrimPrefix(msg, prefix)
-	}
-	return strings.ReplaceAll(msg, "\n", " ")
+	return strings.ReplaceAll(err.Error(), "\n", " ")
 }

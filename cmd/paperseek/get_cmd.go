@@ -7,12 +7,16 @@ import (
 )
 
 func newGetCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var format formatFlag
+	c := &cobra.Command{
 		Use:     "get ID",
 		Short:   "Show one paper as stored (by id, doi:…, arxiv:… or pmid:…)",
-		Example: "  paperseek get 2401.01234\n  paperseek get --json cs/0701113\n  paperseek get doi:10.1145/3600006.3613165",
+		Example: "  paperseek get 2401.01234\n  paperseek get --json cs/0701113\n  paperseek get doi:10.1145/3600006.3613165\n  paperseek get --format bibtex arxiv:2401.01234 >> refs.bib",
 		Args:    exactArgs(1, "one paper ID"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := format.check(g); err != nil {
+				return err
+			}
 			ix, err := index.Open(c.Context(), g.Index)
 			if err != nil {
 				return err
@@ -26,7 +30,9 @@ func newGetCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printPaper(g, p)
+			return format.printPaper(g, p)
 		},
 	}
+	format.bind(c)
+	return c
 }

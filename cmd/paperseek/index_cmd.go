@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,24 +57,45 @@ func (f *embedderFlags) bind(c *cobra.Command) {
 
 // indexSummary is the contract's --json summary. Total is the number of
 // papers in the index after the run.
+//
+// Deleted counts the papers that deletion records (PubMed DeleteCitation,
+// OAI-PMH deleted records) removed; a deletion naming a paper that is not
+// in the index removes nothing and is counted in NotFound, which only the
+// human summary shows (an update file deletes papers of the whole
+// catalogue, most of which a given index never held).
 type indexSummary struct {
 	Added    int     `json:"added"`
 	Replaced int     `json:"replaced"`
+	Deleted  int     `json:"deleted"`
 	Skipped  int     `json:"skipped"`
 	Total    int     `json:"total"`
 	Seconds  float64 `json:"seconds"`
+	// Warnings are also printed on stderr (e.g. papers mostly unknown to
+	// the stored model: --retrain).
+	Warnings []string `json:"warnings,omitempty"`
+
+	deletions int // deletion records read
+	notFound  int // of which named no indexed paper
 }
 
 func newIndexCmd(g *globalOptions) *cobra.Command {
 	opts := &indexOptions{globalOptions: g}
 	c := &cobra.Command{
 		Use:   "index [FILE...]",
-		Short: "Add papers to the index (JSON lines, arXiv, BEIR, JSON array, CSV/TSV; gzip ok; - is stdin)",
+		Short: "Add papers to the index (JSON lines, arXiv, BEIR, CSV/TSV, BibTeX, RIS, CSL-JSON, OpenAlex, Semantic Scholar, PubMed, OAI-PMH; gzip ok; - is stdin)",
 		Long: `Reads papers and adds them to the index, creating it if absent. The format of
-each file is detected from its content; .gz is read transparently; - reads stdin.
-A paper whose id is already indexed is replaced. Bad records are reported as
-FILE:LINE: reason and skipped (exit 1 unless --skip-bad). A broken file stops
-the run and leaves the index exactly as it was.`,
+each file is detected from its content: JSON lines or arrays (generic, arXiv
+metadata snapshot, BEIR, OpenAlex works, Semantic Scholar Graph API objects and
+Datasets rows), CSV/TSV, BibTeX/BibLaTeX, RIS, CSL-JSON (Zotero), PubMed/MEDLINE
+XML and arXiv OAI-PMH XML; .gz is read transparently; - reads stdin.
+
+A paper whose id is already indexed is replaced, and so is one that shares a
+DOI, arXiv id or PMID with an indexed paper (under the indexed paper's id).
+PubMed DeleteCitation and OAI-PMH deleted records remove papers. Semantic
+Scholar Datasets papers and abstracts files given in one run are joined on
+corpusid. Bad records are reported as FILE:LINE: reason and skipped (exit 1
+unless --skip-bad). A broken file stops the run and leaves the index exactly as
+it was.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			if len(args) == 0 && !opts.Retrain && !opts.Upgrade {
@@ -192,20 +214,26 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 		}
 	}()
 	var totalBytes int64
-	for _, s := range sources {
+	inputs := make([]ingest.Input, len(sources))
+	counters := make([]*countingReader, len(sources))
+	for i, s := range sources {
 		totalBytes += s.size
+		inputs[i] = ingest.Input{Name: s.name, R: s.count}
+		counters[i] = s.count
 	}
-	prog := newProgress(opts.IO, totalBytes)
+	prog := newProgress(opts.IO, totalBytes, counters)
 	defer prog.finish()
 
 	spec := opts.Embedder.spec()
 	spec.Progress = func(done int) { prog.embedded(done) }
+	var warnings []string
 	w, err := index.BeginWrite(ctx, opts.Index, index.WriteOptions{
 		Rebuild:  opts.Rebuild,
 		Retrain:  opts.Retrain,
 		Embedder: spec,
 		Workers:  opts.Workers,
 		Progress: prog.phase,
+		Warn:     func(msg string) { warnings = append(warnings, msg) },
 	})
 	if err != nil {
 		if errors.Is(err, index.ErrLocked) || exitCode(err) == exitUsage {
@@ -215,10 +243,26 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	}
 	defer w.Abort() // no-op after a successful Commit
 
+	// All inputs are read as one stream: the Semantic Scholar Datasets'
+	// papers and abstracts files of one run are joined on corpusid. They
+	// are detected after the lock is taken: detecting stdin waits for its
+	// first 64 KiB, and a second writer must fail fast meanwhile.
+	var rd *ingest.MultiReader
+	if len(inputs) > 0 {
+		if rd, err = ingest.NewMultiReader(inputs, ingest.MultiOptions{}); err != nil {
+			return unchanged(err, opts.Index)
+		}
+		defer rd.Close()
+	}
+
 	var sum indexSummary
-	for _, s := range sources {
-		prog.file(s.count)
-		if err := indexSource(ctx, w, s, opts, prog, &sum); err != nil {
+	if rd != nil {
+		closeSources := func() {
+			for _, s := range sources {
+				s.r.Close()
+			}
+		}
+		if err := indexRecords(ctx, w, rd, closeSources, opts, prog, &sum); err != nil {
 			return unchanged(err, opts.Index)
 		}
 	}
@@ -229,13 +273,16 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	prog.finish()
 	sum.Total = m.Papers
 	sum.Seconds = roundTo(time.Since(start).Seconds(), 3)
+	sum.Warnings = append(warnings, modelWarnings(m)...)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, sum); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "indexed %s: %d added, %d replaced, %d skipped in %.1fs; %d papers in %s\n",
-			plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, sum.Skipped, sum.Seconds, sum.Total, opts.Index)
+		fmt.Fprintln(opts.IO.ErrOut, sum.human(opts.Index))
+	}
+	for _, w := range sum.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "paperseek: warning: %s\n", w)
 	}
 	if sum.Skipped > 0 && !opts.SkipBad {
 		fmt.Fprintf(opts.IO.ErrOut, "paperseek: %s skipped (see above); use --skip-bad to exit 0 anyway\n", plural(sum.Skipped, "bad record"))
@@ -244,25 +291,65 @@ func indexRun(ctx context.Context, opts *indexOptions) error {
 	return nil
 }
 
-// indexSource streams one input into the writer in batches. Reading runs
-// in its own goroutine so parsing overlaps with Bleve's indexing.
-func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOptions, prog *progress, sum *indexSummary) error {
-	rd, err := ingest.NewReader(s.name, s.count)
-	if err != nil {
-		return err
+// human is the one summary line for people. Deletions are mentioned only
+// when the input had some, so a run of plain papers reads as before.
+func (sum *indexSummary) human(dir string) string {
+	deleted := ""
+	if sum.deletions > 0 {
+		deleted = fmt.Sprintf(", %d deleted", sum.Deleted)
+		if sum.notFound > 0 {
+			deleted += fmt.Sprintf(" (%d more not in the index)", sum.notFound)
+		}
 	}
-	type batch struct {
-		papers []index.Paper
-		err    error
-	}
+	return fmt.Sprintf("indexed %s: %d added, %d replaced%s, %d skipped in %.1fs; %s in %s",
+		plural(sum.Added+sum.Replaced, "paper"), sum.Added, sum.Replaced, deleted, sum.Skipped, sum.Seconds, plural(sum.Total, "paper"), dir)
+}
+
+// batch is a run of records of one kind, in input order: papers to add or
+// references of papers to delete. Order matters across kinds: a PubMed
+// update file may revise a citation and later delete it.
+type batch struct {
+	papers  []index.Paper
+	deletes []string
+	err     error
+}
+
+// indexRecords streams the run's records into the writer in batches.
+// Reading runs in its own goroutine so parsing overlaps with Bleve's
+// indexing; it has ended when indexRecords returns, also on an error:
+// interrupt (closing the input files) ends a read waiting on a pipe (stdin
+// cannot be closed that way: there the wait is for its next read).
+func indexRecords(ctx context.Context, w index.Writer, rd *ingest.MultiReader, interrupt func(), opts *indexOptions, prog *progress, sum *indexSummary) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	batches := make(chan batch, 2)
+	readerDone := make(chan struct{})
+	defer func() {
+		cancel()
+		interrupt()
+		<-readerDone
+	}()
 	go func() {
+		defer close(readerDone)
 		defer close(batches)
-		buf := make([]index.Paper, 0, opts.BatchSize)
-		for {
-			p, err := rd.Next()
+		send := func(b batch) bool {
+			select {
+			case batches <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		var cur batch
+		flush := func() bool {
+			if len(cur.papers) == 0 && len(cur.deletes) == 0 {
+				return true
+			}
+			b := cur
+			cur = batch{}
+			return send(b)
+		}
+		for ctx.Err() == nil {
+			rec, err := rd.NextRecord()
 			if err == io.EOF {
 				break
 			}
@@ -274,28 +361,28 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 				continue
 			}
 			if err != nil {
-				select {
-				case batches <- batch{err: err}:
-				case <-ctx.Done():
-				}
+				send(batch{err: err})
 				return
 			}
-			buf = append(buf, p)
-			if len(buf) == cap(buf) {
-				select {
-				case batches <- batch{papers: buf}:
-				case <-ctx.Done():
+			if rec.Delete {
+				if len(cur.papers) > 0 && !flush() {
 					return
 				}
-				buf = make([]index.Paper, 0, opts.BatchSize)
+				cur.deletes = append(cur.deletes, rec.Ref().String())
+			} else {
+				if len(cur.deletes) > 0 && !flush() {
+					return
+				}
+				if cur.papers == nil {
+					cur.papers = make([]index.Paper, 0, opts.BatchSize)
+				}
+				cur.papers = append(cur.papers, rec.Paper)
+			}
+			if len(cur.papers)+len(cur.deletes) >= opts.BatchSize && !flush() {
+				return
 			}
 		}
-		if len(buf) > 0 {
-			select {
-			case batches <- batch{papers: buf}:
-			case <-ctx.Done():
-			}
-		}
+		flush()
 	}()
 	for b := range batches {
 		if b.err != nil {
@@ -303,6 +390,16 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if len(b.deletes) > 0 {
+			n, unknown, err := w.Delete(ctx, b.deletes)
+			if err != nil {
+				return err
+			}
+			sum.deletions += len(b.deletes)
+			sum.Deleted += n
+			sum.notFound += len(unknown)
+			continue
 		}
 		added, replaced, err := w.Add(ctx, b.papers)
 		if err != nil {
@@ -315,48 +412,67 @@ func indexSource(ctx context.Context, w index.Writer, s *source, opts *indexOpti
 	return ctx.Err()
 }
 
-// unchanged says that a failed run left the index as it was, and turns an
-// out-of-space failure, which Bleve reports as text several layers deep,
-// into one line saying what to do.
+// unchanged says that a failed run left the index as it was (once, however
+// often it is applied), and turns an out-of-space failure into one line
+// saying what to do. Full is decided by the cause (errors.Is ENOSPC, EFBIG,
+// EDQUOT), the file by the *fs.PathError or *os.LinkError that carries it.
 func unchanged(err error, dir string) error {
-	msg := err.Error()
-	for _, full := range []string{"no space left on device", "file too large", "disk quota exceeded"} {
-		if strings.Contains(strings.ToLower(msg), full) {
-			what := full
-			if f := lastFileIn(msg); f != "" {
-				what = f + ": " + full
-			}
-			return &wrappedError{err, fmt.Sprintf("not enough space to write the index in %s (%s); the index was left unchanged: free some space (or raise the file-size limit) and run the same command again", dir, what)}
-		}
+	var said *unchangedError
+	if errors.As(err, &said) {
+		return err
 	}
-	return fmt.Errorf("%w; the index was left unchanged", err)
+	if full := diskFull(err); full != nil {
+		what := full.Error()
+		if f := failedFile(err); f != "" {
+			what = f + ": " + what
+		}
+		return &unchangedError{err, fmt.Sprintf("not enough space to write the index in %s (%s); the index was left unchanged: free some space (or raise the file-size limit) and run the same command again", dir, what)}
+	}
+	return &unchangedError{err, err.Error() + "; the index was left unchanged"}
 }
 
-var pathInMessage = regexp.MustCompile(`[^\s:]*/[^\s:]+`)
+// diskFull returns the errno that says err is a lack of room: a full disk,
+// a file-size limit or a quota.
+func diskFull(err error) error {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EFBIG, syscall.EDQUOT} {
+		if errors.Is(err, errno) {
+			return errno
+		}
+	}
+	return nil
+}
 
-// lastFileIn names the file an I/O error message is about: the base name of
-// its last path, without the temporary-file decoration of atomic writes
+// failedFile names the file an I/O error is about: the base name of its
+// path, without the temporary-file decoration of atomic writes
 // (".vectors.bin.tmp-123" is vectors.bin).
-func lastFileIn(msg string) string {
-	paths := pathInMessage.FindAllString(msg, -1)
-	if len(paths) == 0 {
+func failedFile(err error) string {
+	var pe *fs.PathError
+	var le *os.LinkError
+	var path string
+	switch {
+	case errors.As(err, &pe):
+		path = pe.Path
+	case errors.As(err, &le):
+		path = le.New
+	default:
 		return ""
 	}
-	name := filepath.Base(paths[len(paths)-1])
+	name := filepath.Base(path)
 	if i := strings.Index(name, ".tmp-"); i > 0 {
 		name = strings.TrimPrefix(name[:i], ".")
 	}
 	return name
 }
 
-// wrappedError replaces an error's message but keeps it for errors.Is.
-type wrappedError struct {
+// unchangedError replaces an error's message, saying the index was left
+// unchanged, and keeps the error for errors.Is/As.
+type unchangedError struct {
 	err error
 	msg string
 }
 
-func (e *wrappedError) Error() string { return e.msg }
-func (e *wrappedError) Unwrap() error { return e.err }
+func (e *unchangedError) Error() string { return e.msg }
+func (e *unchangedError) Unwrap() error { return e.err }
 
 func plural(n int, what string) string {
 	if n == 1 {

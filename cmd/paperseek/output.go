@@ -24,7 +24,7 @@ func writeJSON(w io.Writer, v any) error {
 // for people a numbered list with a snippet per paper.
 func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 	for _, w := range resp.Warnings {
-		fmt.Fprintf(g.IO.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(g.IO.ErrOut, "paperseek: warning: %s\n", w)
 	}
 	if g.JSON {
 		return writeJSON(g.IO.Out, resp)
@@ -53,7 +53,7 @@ func printResults(g *globalOptions, resp *query.Response, explain bool) error {
 			fmt.Fprintf(out, "     %s\n", query.PlainSnippet(r.Snippet, on, off))
 		}
 		if explain {
-			fmt.Fprintf(out, "     keyword %s · semantic %s\n", legText(r.Keyword), legText(r.Semantic))
+			fmt.Fprintf(out, "     keyword %s · semantic %s%s\n", legText(r.Keyword), legText(r.Semantic), partsText(r.Explain))
 		}
 		fmt.Fprintln(out)
 	}
@@ -67,6 +67,14 @@ func legText(l *query.LegHit) string {
 		return "—"
 	}
 	return fmt.Sprintf("#%d (%s)", l.Rank, formatScore(l.Score))
+}
+
+// partsText says what each leg added to a fused score.
+func partsText(x *query.Explanation) string {
+	if x == nil || x.Fusion == "none" {
+		return ""
+	}
+	return fmt.Sprintf(" · %s: %s + %s", x.Fusion, formatScore(x.Keyword), formatScore(x.Semantic))
 }
 
 func formatScore(s float64) string {
@@ -85,9 +93,22 @@ func authorsShort(a []string) string {
 	case len(a) == 0:
 		return ""
 	case len(a) <= 3:
-		return strings.Join(a, ", ")
+		return joinAuthors(a)
 	}
-	return strings.Join(a[:3], ", ") + " et al."
+	return joinAuthors(a[:3]) + " et al."
+}
+
+// joinAuthors joins names with ", " unless a name holds a comma itself
+// ("Vaswani, Ashish", as many exports write them): then with "; ", so that
+// "Vaswani, Ashish; Shazeer, Noam" cannot be read as four people. Names
+// are shown as the source wrote them; --json keeps them as a list.
+func joinAuthors(a []string) string {
+	for _, n := range a {
+		if strings.Contains(n, ",") {
+			return strings.Join(a, "; ")
+		}
+	}
+	return strings.Join(a, ", ")
 }
 
 func shorten(s string, n int) string {
@@ -112,7 +133,7 @@ func printPaper(g *globalOptions, p index.Paper) error {
 		}
 	}
 	field("id", p.ID)
-	field("authors", strings.Join(p.Authors, ", "))
+	field("authors", joinAuthors(p.Authors))
 	if p.Year != 0 {
 		field("year", fmt.Sprint(p.Year))
 	}
@@ -120,6 +141,8 @@ func printPaper(g *globalOptions, p index.Paper) error {
 	field("categories", strings.Join(p.Categories, " "))
 	field("url", p.URL)
 	field("doi", p.DOI)
+	field("arxiv", p.ArXiv)
+	field("pmid", p.PMID)
 	if p.Abstract != "" {
 		fmt.Fprintln(out)
 		for _, line := range wrap(p.Abstract, 78) {

@@ -15,8 +15,7 @@ type progress struct {
 	io         *IOStreams
 	on         bool
 	totalBytes int64
-	doneBytes  int64 // bytes of finished files
-	cur        *countingReader
+	inputs     []*countingReader // every input of the run: bytes read = their sum, whatever order they are read in
 	n          int
 	start      time.Time
 	last       time.Time
@@ -27,9 +26,9 @@ type progress struct {
 	drawn      bool
 }
 
-func newProgress(io *IOStreams, totalBytes int64) *progress {
+func newProgress(io *IOStreams, totalBytes int64, inputs []*countingReader) *progress {
 	now := time.Now()
-	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, start: now}
+	return &progress{io: io, on: io.ProgressEnabled(), totalBytes: totalBytes, inputs: inputs, start: now}
 }
 
 // trace prints phase timings to stderr when PAPERSEEK_DEBUG is set: where
@@ -38,15 +37,6 @@ func (p *progress) trace(phase string) {
 	if os.Getenv("PAPERSEEK_DEBUG") != "" {
 		fmt.Fprintf(p.io.ErrOut, "paperseek: %s starts at %.1fs (%d papers read)\n", phase, time.Since(p.start).Seconds(), p.n)
 	}
-}
-
-func (p *progress) file(c *countingReader) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cur != nil {
-		p.doneBytes += p.cur.n.Load()
-	}
-	p.cur = c
 }
 
 func (p *progress) papers(n int) {
@@ -68,14 +58,17 @@ func (p *progress) phase(name string, done, total int) {
 	p.draw(false)
 }
 
-// embedded is told by a remote embedder how many papers it finished.
-func (p *progress) embedded(done int) {
+// embedded is told by a remote embedder how many papers it finished in
+// its last batch (embed.Spec.Progress: a count per batch, not a running
+// total), so the counts add up. The writer's own report after each chunk
+// (phase) sets the same total again: the two never disagree.
+func (p *progress) embedded(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.phaseName != "embedding" {
-		p.phaseName, p.phaseStart = "embedding", time.Now()
+		p.phaseName, p.phaseStart, p.phaseDone = "embedding", time.Now(), 0
 	}
-	p.phaseDone = done
+	p.phaseDone += n
 	p.draw(false)
 }
 
@@ -100,13 +93,22 @@ func (p *progress) draw(force bool) {
 		return
 	}
 	p.last = now
+	fmt.Fprint(p.io.ErrOut, "\r\x1b[K"+p.line(now))
+	p.drawn = true
+}
+
+// line is the bar's text at now.
+func (p *progress) line(now time.Time) string {
 	var line string
 	switch p.phaseName {
 	case "":
 		rate := float64(p.n) / max(now.Sub(p.start).Seconds(), 1e-3)
 		line = fmt.Sprintf("reading  %d papers  %.0f papers/s", p.n, rate)
-		if p.totalBytes > 0 && p.cur != nil {
-			read := p.doneBytes + p.cur.n.Load()
+		if p.totalBytes > 0 {
+			var read int64
+			for _, c := range p.inputs {
+				read += c.n.Load()
+			}
 			frac := min(float64(read)/float64(p.totalBytes), 1)
 			line += fmt.Sprintf("  %3.0f%%%s", 100*frac, eta(now.Sub(p.start), frac))
 		}
@@ -119,8 +121,7 @@ func (p *progress) draw(force bool) {
 			line += fmt.Sprintf("/%d papers  %3.0f%%%s", p.phaseTotal, 100*frac, eta(now.Sub(p.phaseStart), frac))
 		}
 	}
-	fmt.Fprint(p.io.ErrOut, "\r\x1b[K"+line)
-	p.drawn = true
+	return line
 }
 
 func eta(elapsed time.Duration, frac float64) string {

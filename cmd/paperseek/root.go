@@ -24,7 +24,10 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 (embeddings learned from your own corpus, or any OpenAI-compatible server).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints the same line as `paperseek version`.
+		Version: readBuildVersion().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.PersistentFlags().StringVar(&g.Index, "index", defaultIndexDir(), "index `DIR` (default $PAPERSEEK_INDEX, else $XDG_DATA_HOME/paperseek)")
@@ -42,6 +45,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 		newCheckCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
+		newVersionCmd(g),
 	)
 	return root
 }

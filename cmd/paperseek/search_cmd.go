@@ -35,6 +35,8 @@ type searchFlags struct {
 	// another model, instead of comparing vectors of two spaces.
 	Embedder   string
 	EmbedModel string
+	// Format is --format: the results as a reference file.
+	Format formatFlag
 }
 
 func (f *searchFlags) bind(c *cobra.Command) {
@@ -51,6 +53,7 @@ func (f *searchFlags) bind(c *cobra.Command) {
 	c.Flags().StringVar(&f.Embedder, "embedder", "", "expected embedder of the index (checked; exit 2 if it differs)")
 	c.Flags().StringVar(&f.EmbedModel, "embed-model", "", "expected embedding model of the index (checked; exit 2 if it differs)")
 	f.bindFusion(c)
+	f.Format.bind(c)
 }
 
 // checkEmbedder refuses to search an index built with another embedder than
@@ -129,6 +132,9 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Query = strings.Join(args, " ")
+			if err := opts.flags.Format.check(g); err != nil {
+				return err
+			}
 			req, err := opts.flags.request(c, opts.Query)
 			if err != nil {
 				return err
@@ -141,7 +147,7 @@ func newSearchCmd(g *globalOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return printResults(g, resp, opts.flags.Explain)
+				return opts.flags.Format.printResults(g, resp, opts.flags.Explain)
 			})
 		},
 	}
@@ -172,6 +178,9 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := opts.flags.Format.check(g); err != nil {
+				return err
+			}
 			req, err := opts.flags.request(c, "")
 			if err != nil {
 				return err
@@ -189,7 +198,7 @@ func newRelatedCmd(g *globalOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return printResults(g, resp, opts.flags.Explain)
+				return opts.flags.Format.printResults(g, resp, opts.flags.Explain)
 			})
 		},
 	}

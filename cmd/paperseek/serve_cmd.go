@@ -18,6 +18,7 @@ type serveOptions struct {
 	*globalOptions
 	Addr           string
 	Token          string
+	AllowHosts     []string
 	RequestTimeout time.Duration
 	MaxConcurrent  int
 }
@@ -35,7 +36,10 @@ those of the search and related commands.
 The server binds to the loopback address unless --addr says otherwise. With
 --token (or $PAPERSEEK_TOKEN, which keeps the token out of the process list)
 every /v1/ request needs "Authorization: Bearer TOKEN"; /healthz and the page
-do not, and the page asks for the token itself. Port 0 picks a free port; the
+do not, and the page asks for the token itself. Without a token the server
+answers only requests addressed to localhost or a loopback address (so a web
+page cannot reach it by DNS rebinding); --allow-host names other host names
+it may be addressed by ("*": any). Port 0 picks a free port; the
 address actually bound is logged on stderr ("listening addr=…").
 
 When "paperseek index" commits a new generation of the index, the server
@@ -57,6 +61,11 @@ exits 0.`,
 			if _, _, err := net.SplitHostPort(opts.Addr); err != nil {
 				return usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or :0 for any free port)", opts.Addr)
 			}
+			for _, h := range opts.AllowHosts {
+				if h == "" || strings.ContainsAny(h, "/ \t") {
+					return usagef("--allow-host %q is not a host name (e.g. search.example.org)", h)
+				}
+			}
 			if opts.RequestTimeout <= 0 {
 				return usagef("--request-timeout must be positive")
 			}
@@ -70,6 +79,7 @@ exits 0.`,
 	// No default shown: help output must never print a token from the
 	// environment.
 	c.Flags().StringVar(&opts.Token, "token", "", "require this bearer token on /v1/ requests (default $PAPERSEEK_TOKEN)")
+	c.Flags().StringSliceVar(&opts.AllowHosts, "allow-host", nil, "without a token, also answer requests addressed to this host name (repeatable; * for any)")
 	c.Flags().DurationVar(&opts.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "deadline of one API request")
 	c.Flags().IntVar(&opts.MaxConcurrent, "max-concurrent", httpapi.DefaultMaxConcurrent(),
 		fmt.Sprintf("searches running at once; %d more wait, beyond that 429", httpapi.DefaultMaxQueued))
@@ -106,6 +116,9 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	addr := ln.Addr().(*net.TCPAddr)
 	if !addr.IP.IsLoopback() && opts.Token == "" {
 		logger.Warn("listening beyond this machine without a token: anyone who can reach the port can use the API; set $PAPERSEEK_TOKEN")
+		if len(opts.AllowHosts) == 0 {
+			logger.Warn("without a token only requests addressed to localhost or a loopback address are answered; name the host names clients use with --allow-host")
+		}
 	}
 	logger.Info("listening",
 		"addr", addr.String(),
@@ -117,6 +130,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	srv := &httpapi.Server{
 		Engines:        engines,
 		Token:          opts.Token,
+		AllowHosts:     opts.AllowHosts,
 		Logger:         logger,
 		RequestTimeout: opts.RequestTimeout,
 		MaxConcurrent:  opts.MaxConcurrent,

@@ -46,6 +46,31 @@ func TestServeCommand(t *testing.T) {
 	t.Run("usage errors", func(t *testing.T) { serveUsageErrors(t, bin, ix) })
 	t.Run("same answers as the CLI, new generations, SIGTERM", func(t *testing.T) { serveEndToEnd(t, bin, ix) })
 	t.Run("token", func(t *testing.T) { serveToken(t, bin, ix) })
+	t.Run("host names", func(t *testing.T) { serveHosts(t, bin, ix) })
+}
+
+// serveHosts: without a token the server answers only loopback names and
+// those --allow-host gives (DNS rebinding); with a token, any name.
+func serveHosts(t *testing.T, bin, ix string) {
+	const rebound = "attacker.example"
+	tests := []struct {
+		env, args []string
+		host      string
+		status    int
+	}{
+		{nil, nil, "localhost", http.StatusOK},
+		{nil, nil, rebound, http.StatusForbidden},
+		{nil, []string{"--allow-host", "papers.lab.example,search.lab.example"}, "search.lab.example:8080", http.StatusOK},
+		{nil, []string{"--allow-host", "papers.lab.example"}, rebound, http.StatusForbidden},
+		{[]string{"PAPERSEEK_TOKEN=tok"}, nil, rebound, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		p := startServe(t, bin, ix, tt.env, tt.args...)
+		if status, body := p.get(t, "/v1/stats", "Host", tt.host); status != tt.status {
+			t.Errorf("%v %v: Host %s: %d %s, want %d", tt.env, tt.args, tt.host, status, body, tt.status)
+		}
+		p.stop(t, syscall.SIGTERM)
+	}
 }
 
 func serveWriteLines(t *testing.T, path string, lines ...string) {
@@ -175,6 +200,10 @@ func (p *serveProcess) get(t *testing.T, path string, header ...string) (int, []
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -240,6 +269,9 @@ func serveEndToEnd(t *testing.T, bin, ix string) {
 		{[]string{"--mode", "semantic", "--year", "2024..2025", "memory for long contexts"}, url.Values{"q": {"memory for long contexts"}, "mode": {"semantic"}, "year": {"2024..2025"}}},
 		{[]string{"-k", "4", "--offset", "3", "kv cache"}, url.Values{"q": {"kv cache"}, "k": {"4"}, "offset": {"3"}}},
 		{[]string{"--fusion", "rrf", "--rrf-k", "20", "speculative decoding"}, url.Values{"q": {"speculative decoding"}, "fusion": {"rrf"}, "rrf_k": {"20"}}},
+		// explain is read on both sides: each result carries an "explain"
+		// object (serveSameJSON compares whole results).
+		{[]string{"--explain", "--mode", "semantic", "speculative decoding"}, url.Values{"q": {"speculative decoding"}, "explain": {"true"}, "mode": {"semantic"}}},
 		{[]string{"--keyword-weight", "0.3", "--year", "2023..", "inference"}, url.Values{"q": {"inference"}, "keyword_weight": {"0.3"}, "year": {"2023.."}}},
 		{[]string{"--category", "cs.CL", "--author", "lovelace", "attention"}, url.Values{"q": {"attention"}, "category": {"cs.CL"}, "author": {"lovelace"}}},
 	}
@@ -259,6 +291,9 @@ func serveEndToEnd(t *testing.T, bin, ix string) {
 				if !serveSameJSON(cli.Results[i], web.Results[i]) {
 					t.Errorf("result %d differs:\n CLI  %s\n HTTP %s", i+1, cli.Results[i], web.Results[i])
 				}
+			}
+			if explain := s.params.Get("explain") == "true"; explain != bytes.Contains(cli.Results[0], []byte(`"explain"`)) {
+				t.Errorf("explain asked %v, first result %s", explain, cli.Results[0])
 			}
 			if cli.Query != web.Query || cli.Mode != web.Mode {
 				t.Errorf("query/mode: CLI %q %q, HTTP %q %q", cli.Query, cli.Mode, web.Query, web.Mode)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 )
 
@@ -30,7 +31,11 @@ func newStatsCmd(g *globalOptions) *cobra.Command {
 			out := bufio.NewWriter(g.IO.Out)
 			fmt.Fprintf(out, "index       %s (generation %d)\n", g.Index, st.Generation)
 			fmt.Fprintf(out, "papers      %d\n", st.Papers)
-			fmt.Fprintf(out, "embedder    %s/%s, %d dimensions\n", st.Embedder, st.Model, st.Dimensions)
+			if st.Model == embed.Untrained {
+				fmt.Fprintf(out, "embedder    %s, no model yet (too few papers to learn one from; the next index run tries again)\n", st.Embedder)
+			} else {
+				fmt.Fprintf(out, "embedder    %s/%s, %d dimensions\n", st.Embedder, st.Model, st.Dimensions)
+			}
 			fmt.Fprintf(out, "size        %s\n", humanBytes(st.IndexBytes))
 			fmt.Fprintf(out, "created     %s\n", st.Created)
 			fmt.Fprintf(out, "updated     %s\n", st.Updated)

@@ -21,6 +21,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -127,6 +128,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// ErrTooSmall is wrapped by Train when the corpus is too small to learn
+// anything from: no word it could use, or no dimension. The provider then
+// stores an untrained model (untrained.go) instead of failing the index run.
+var ErrTooSmall = errors.New("the corpus is too small to learn from")
+
 // Model is a trained local embedder. It is safe for concurrent use.
 type Model struct {
 	method    string
@@ -167,24 +173,16 @@ func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train local embedder: %w", err)
 	}
-	minDF := opts.MinDocFreq
+	// What the model learns is how words relate across papers: one paper,
+	// or papers sharing no word, teach nothing a keyword search does not
+	// already do. Such a corpus is too small (ErrTooSmall): the index then
+	// works on keywords alone until a later run has enough to learn from.
 	if t.docs() < 2 {
-		// One document relates nothing to anything; still give its words
-		// vectors so the index works instead of failing.
-		minDF = 1
+		return nil, fmt.Errorf("train local embedder: %w: one document relates no word to another", ErrTooSmall)
 	}
-	t.restrict(minDF, opts.MaxVocab)
-	if len(t.terms) == 0 && minDF > 1 {
-		// A handful of papers may share no word at all. Learn from every
-		// word rather than fail: the index must work from its first paper.
-		if t, err = tokenizeCorpus(ctx, corpus, tok, opts.Workers); err != nil {
-			return nil, fmt.Errorf("train local embedder: %w", err)
-		}
-		minDF = 1
-		t.restrict(minDF, opts.MaxVocab)
-	}
+	t.restrict(opts.MinDocFreq, opts.MaxVocab)
 	if len(t.terms) == 0 {
-		return nil, fmt.Errorf("train local embedder: the %d papers contain no indexable word", t.docs())
+		return nil, fmt.Errorf("train local embedder: %w: no word is in %d of the %d papers", ErrTooSmall, opts.MinDocFreq, t.docs())
 	}
 	m := &Model{method: opts.Method, tokName: opts.Tokenizer, tok: tok,
 		words: t.terms, tuning: tn, docs: t.docs()}
@@ -212,7 +210,7 @@ func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
 		}
 	}
 	if m.sifDims+m.lsaDims == 0 {
-		return nil, fmt.Errorf("train local embedder: the corpus (%d documents) is too small to learn any dimension", t.docs())
+		return nil, fmt.Errorf("train local embedder: %w: %d documents give no dimension", ErrTooSmall, t.docs())
 	}
 	return m, nil
 }
@@ -418,6 +416,9 @@ func (m *Model) Dimensions() int { return m.sifDims + m.lsaDims }
 
 // Fingerprint names the vector space: method, version and dimensions.
 func (m *Model) Fingerprint() embed.Fingerprint {
+	if m.Dimensions() == 0 {
+		return embed.Fingerprint{Name: "local", Model: embed.Untrained}
+	}
 	name := m.method + "-" + modelVersion
 	if m.tokName != TokenizerEn {
 		name += "-" + m.tokName
@@ -518,4 +519,12 @@ func normalize(v []float32) {
 	for i, x := range v {
 		v[i] = float32(float64(x) * inv)
 	}
+}
+
+// Words implements embed.VocabularyCounter.
+func (m *Model) Words(text string, fn func(word string, known bool)) {
+	m.tok.tokens(text, func(s string) {
+		_, ok := m.vocab[s]
+		fn(s, ok)
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paperseek/paperseek/embed"
 )
 
 // topicCorpus is a small corpus with four unrelated topics. "automobile"
@@ -290,20 +292,90 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
-// An index starts with whatever papers the user has: two papers that share
-// no word, or a single one, must still give a working model.
-func TestPapersSharingNoWordStillTrain(t *testing.T) {
+// An index starts with whatever papers the user has. Two papers that share
+// no word, a single one, or papers made only of stop words teach nothing:
+// Train says the corpus is too small, and the provider gives an untrained
+// model (no dimension, queries get embed.ErrNoModel) instead of failing
+// the run; the next run trains again and learns once the corpus allows.
+func TestTooSmallCorpusGivesUntrainedModel(t *testing.T) {
+	ctx := context.Background()
 	for _, docs := range [][]string{
 		{"Glaciers retreat in warming climates", "Volcanic eruptions inject sulphate aerosols"},
 		{"A single lonely paper about mitochondria"},
+		{"the", "of the"},
 	} {
-		m := train(t, docs, Options{})
+		if _, err := Train(ctx, TextsCorpus(docs), Options{}); !errors.Is(err, ErrTooSmall) {
+			t.Errorf("%q: Train error %v, want ErrTooSmall", docs, err)
+		}
+		prep, err := provider{}.Prepare(ctx, embed.PrepareArgs{Corpus: sliceCorpusFunc(docs)})
+		if err != nil {
+			t.Fatalf("%q: Prepare: %v", docs, err)
+		}
+		if fp := prep.State.Fingerprint; !fp.Untrained() || fp.Dimensions != 0 || !prep.ReembedAll {
+			t.Errorf("%q: prepared %+v, want an untrained model re-embedding all", docs, prep)
+		}
+		vecs, err := prep.Embedder.EmbedDocuments(ctx, docs)
+		if err != nil || len(vecs) != len(docs) || len(vecs[0]) != 0 {
+			t.Errorf("%q: EmbedDocuments = %v, %v; want empty vectors", docs, vecs, err)
+		}
+		// Stored and read back, it is a model that says it has none.
+		b, err := prep.State.Model.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := embed.State{Fingerprint: prep.State.Fingerprint, Config: prep.State.Config, Model: embed.BytesBlob(b)}
+		if _, err := (provider{}).Query(st, ""); !errors.Is(err, embed.ErrNoModel) {
+			t.Errorf("%q: Query error %v, want embed.ErrNoModel", docs, err)
+		}
+		// A later run with enough papers learns a real model, at the
+		// default size, without --retrain.
+		topics, _ := topicCorpus()
+		more := append(slices.Clone(docs), topics...)
+		prep, err = provider{}.Prepare(ctx, embed.PrepareArgs{Prev: &st, Corpus: sliceCorpusFunc(more)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fp := prep.State.Fingerprint; fp.Untrained() || fp.Dimensions == 0 || !prep.ModelChanged || !prep.ReembedAll {
+			t.Errorf("%q + topics: prepared %+v, want a trained model", docs, prep)
+		}
+		if got := prep.State.Config[requestedDimsKey]; got != "256" {
+			t.Errorf("requested dimensions recorded as %q, want 256", got)
+		}
+	}
+}
+
+// A model that shrank on a tiny corpus grows back to the size asked for
+// when retrained on a bigger one.
+func TestRetrainAimsAtRequestedDimensions(t *testing.T) {
+	ctx := context.Background()
+	tiny := []string{"neural network training", "network training speed", "neural speed"}
+	prep, err := provider{}.Prepare(ctx, embed.PrepareArgs{Spec: embed.Spec{Dimensions: 64}, Corpus: sliceCorpusFunc(tiny)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := prep.State.Fingerprint.Dimensions; d < 1 || d > 8 {
+		t.Fatalf("tiny corpus: %d dimensions", d)
+	}
+	b, _ := prep.State.Model.Bytes()
+	st := embed.State{Fingerprint: prep.State.Fingerprint, Config: prep.State.Config, Model: embed.BytesBlob(b)}
+	_, texts := seedPapers(t)
+	prep, err = provider{}.Prepare(ctx, embed.PrepareArgs{Prev: &st, Retrain: true, Corpus: sliceCorpusFunc(texts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := prep.State.Fingerprint.Dimensions; d != 64 {
+		t.Errorf("retrained on 60 papers: %d dimensions, want the 64 asked for at first", d)
+	}
+}
+
+func sliceCorpusFunc(docs []string) func(fn func(string) error) error {
+	return func(fn func(string) error) error {
 		for _, d := range docs {
-			v, _ := m.EmbedQuery(context.Background(), d)
-			if len(v) != m.Fingerprint().Dimensions || math.Abs(norm(v)-1) > 1e-5 {
-				t.Errorf("%q: vector of len %d, norm %v", d, len(v), norm(v))
+			if err := fn(d); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
 }
 

@@ -158,7 +158,7 @@ func decode(data []byte) (*Model, error) {
 	}
 	var h fileHeader
 	if err := json.Unmarshal(hb, &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
 	}
 	if h.Version != modelVersion {
 		return nil, fmt.Errorf("model version %q, this paperseek reads %q: rebuild the index with --rebuild", h.Version, modelVersion)

@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/paperseek/paperseek/embed"
 )
@@ -14,9 +16,18 @@ func init() { embed.Register(Name, provider{}) }
 
 type provider struct{}
 
-// Query loads the model an index recorded.
+// Query loads the model an index recorded; an index with no model yet
+// gets embed.ErrNoModel (after its model file is verified, so that `check`
+// still finds a damaged one).
 func (provider) Query(st embed.State, _ string) (embed.Embedder, error) {
-	return modelOf(st)
+	m, err := modelOf(st)
+	if err != nil {
+		return nil, err
+	}
+	if m.Dimensions() == 0 {
+		return nil, errNoModel()
+	}
+	return m, nil
 }
 
 func modelOf(st embed.State) (*Model, error) {
@@ -33,8 +44,13 @@ func modelOf(st embed.State) (*Model, error) {
 // Prepare keeps an index's model (papers added later are embedded with the
 // stored model: a silent retrain would move every old vector), or trains a
 // new one from the corpus for a new index or a retrain.
+//
+// An index with no model yet (its corpus was too small) trains on every
+// run: none of its vectors can move, so nothing is lost by it, and the
+// model appears as soon as the corpus allows. A corpus still too small
+// gets an untrained model again rather than a failed run.
 func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepared, error) {
-	if a.Prev != nil && !a.Retrain {
+	if a.Prev != nil && !a.Retrain && !a.Prev.Fingerprint.Untrained() {
 		m, err := modelOf(*a.Prev)
 		if err != nil {
 			return nil, err
@@ -44,17 +60,19 @@ func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepar
 	if a.Phase != nil {
 		a.Phase("training")
 	}
-	dims := a.Spec.Dimensions
-	if dims == 0 && a.Prev != nil {
-		dims = a.Prev.Fingerprint.Dimensions
+	opts := Options{Dimensions: requestedDims(a), Workers: a.Workers}
+	m, err := Train(ctx, a.Corpus, opts)
+	if errors.Is(err, ErrTooSmall) {
+		m, err = untrainedModel(opts)
 	}
-	m, err := Train(ctx, a.Corpus, Options{Dimensions: dims, Workers: a.Workers})
 	if err != nil {
 		return nil, fmt.Errorf("train local embedding model: %w", err)
 	}
+	st := embed.State{Fingerprint: m.Fingerprint(), Model: modelBlob{m},
+		Config: map[string]string{requestedDimsKey: strconv.Itoa(opts.withDefaults().Dimensions)}}
 	return &embed.Prepared{
 		Embedder:     m,
-		State:        embed.State{Fingerprint: m.Fingerprint(), Model: modelBlob{m}},
+		State:        st,
 		ModelChanged: true,
 		ReembedAll:   true,
 	}, nil

@@ -30,7 +30,8 @@ import (
 // have none (Greek, CJK). What BibTeX would misread is escaped: \ { } & %
 // $ # _ ~ ^, and the TeX ligatures -- “ ” are broken with {} so they
 // stay as written. Math in a title or abstract is therefore escaped too
-// and comes back as the same text. Titles are double-braced so styles keep
+// and comes back as the same text. The verbatim fields (doi, eprint, url)
+// are written as they are (see bibRaw). Titles are double-braced so styles keep
 // their capitals. Fields: title, author ("Last, First", organisations
 // braced whole), year, month, date (YYYY-MM-DD), abstract, doi, eprint +
 // archivePrefix + primaryClass for arXiv, pmid, url, and the categories
@@ -72,16 +73,16 @@ func WriteBibTeX(w io.Writer, papers []index.Paper) error {
 			field("date", p.Published)
 		}
 		field("abstract", bibEscape(p.Abstract))
-		field("doi", bibEscape(p.DOI))
+		field("doi", bibRaw(p.DOI))
 		if p.ArXiv != "" {
-			field("eprint", bibEscape(p.ArXiv))
+			field("eprint", bibRaw(p.ArXiv))
 			field("archiveprefix", "arXiv")
 			if len(p.Categories) > 0 {
 				field("primaryclass", bibEscape(p.Categories[0]))
 			}
 		}
 		field("pmid", p.PMID)
-		field("url", bibEscape(p.URL))
+		field("url", bibRaw(p.URL))
 		field("keywords", bibEscape(strings.Join(p.Categories, ", ")))
 		bw.WriteString("}\n")
 	}
@@ -150,6 +151,19 @@ func bibEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// bibRaw writes a verbatim field (doi, eprint, url): biblatex/biber read
+// them as written and BibTeX styles print them with \url or \doi, so an
+// escape would stay in the value ("10.1007/978-3-540-74126-8\_23" is
+// what pandoc and biber read from an escaped DOI). Crossref's and Google
+// Scholar's BibTeX write them raw too. Only a brace or a backslash, which
+// could break the entry, makes the value escaped as text.
+func bibRaw(s string) string {
+	if strings.ContainsAny(s, `{}\`) {
+		return bibEscape(s)
+	}
+	return s
 }
 
 // bracesBalanced: escaped as \{ \} the braces still count for BibTeX's

@@ -18,7 +18,7 @@ var awkward = []index.Paper{
 		ID:       "awk-1",
 		Title:    `Braces {x}, 100% & $5, C# & snake_case, x^2, a~b, back\slash -- "quotes" ''two'' ` + "``tick''" + ` — Đoković, 東京`,
 		Abstract: `Math as written: $\alpha$-decay with $x_{i}^{2}$; an unbalanced } brace; \& and \% stay; state-of-the-art; model's.`,
-		Authors:  []string{"Novak Djoković", "Ludwig van Beethoven", "John Doe Jr.", "World Health Organization", "Plato", "Barnes and Noble", "Jean de la Fontaine"},
+		Authors:  []string{"Novak Djoković", "Ludwig van Beethoven", "John Doe Jr.", "World Health Organization", "Plato", "Barnes and Noble", "Jean de la Fontaine", "Barnes and Noble, Inc.", "Acme Widgets, Ltd."},
 		Year:     2024, Published: "2024-01-15",
 		DOI: "10.1000/abc_def--x", ArXiv: "2401.01234", PMID: "123",
 		Categories: []string{"cs.CL", "cs.AI"}, URL: "https://example.org/a_b?x=1&y=%20",
@@ -66,10 +66,11 @@ func readBack(t *testing.T, f Format, data []byte) ([]index.Paper, ingest.Format
 }
 
 // What a round trip keeps, by format: title, authors, year, DOI, arXiv id
-// and abstract always; the PMID and the publication date too.
+// and abstract always; the PMID, the publication date and the categories
+// (written as keywords) too.
 func kept(p index.Paper) index.Paper {
 	return index.Paper{Title: p.Title, Abstract: p.Abstract, Authors: p.Authors, Year: p.Year, Published: p.Published,
-		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID}
+		DOI: p.DOI, ArXiv: p.ArXiv, PMID: p.PMID, Categories: p.Categories}
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -229,5 +230,25 @@ func TestWriteErrors(t *testing.T) {
 		if err := Write(failWriter{}, f, awkward); err == nil || err.Error() != "disk full" {
 			t.Errorf("%s: write error %v, want disk full", f, err)
 		}
+	}
+}
+
+// doi, eprint and url are verbatim fields: written unescaped, as biber and
+// pandoc read them literally (an escaped DOI came back as "…8\_23").
+func TestBibTeXVerbatimFields(t *testing.T) {
+	var buf bytes.Buffer
+	p := index.Paper{ID: "v", Title: "T", DOI: "10.1007/978-3-540-74126-8_23", ArXiv: "2401.01234",
+		URL: "https://example.org/a_b?x=1&y=%20#frag"}
+	if err := WriteBibTeX(&buf, []index.Paper{p}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"{10.1007/978-3-540-74126-8_23}", "{2401.01234}", "{https://example.org/a_b?x=1&y=%20#frag}"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("BibTeX lacks %s:\n%s", want, buf.String())
+		}
+	}
+	back, _ := readBack(t, BibTeX, buf.Bytes())
+	if len(back) != 1 || back[0].DOI != p.DOI || back[0].URL != p.URL {
+		t.Errorf("read back %+v", back)
 	}
 }

@@ -31,14 +31,17 @@ var suffixes = map[string]bool{"jr": true, "jr.": true, "sr": true, "sr.": true,
 
 func splitName(s string) name {
 	s = strings.TrimSpace(s)
-	if strings.Contains(s, ",") {
-		return name{asWritten: s}
-	}
 	words := strings.Fields(s)
+	// An organisation first, even one whose name holds a comma ("Barnes
+	// and Noble, Inc."): written "as written" it would be cut at its "and"
+	// by BibTeX and at its comma by every format.
 	for _, w := range words {
-		if corporateWords[strings.ToLower(w)] {
+		if corporateWords[strings.ToLower(strings.TrimRight(w, ","))] {
 			return name{literal: s}
 		}
+	}
+	if strings.Contains(s, ",") {
+		return name{asWritten: s}
 	}
 	var n name
 	if len(words) >= 3 && suffixes[strings.ToLower(words[len(words)-1])] {

@@ -31,9 +31,11 @@ import (
 // date (BibLaTeX), month and day for the publication date, doi, url, pmid,
 // eprint with archivePrefix or eprinttype arXiv (or an "arXiv:…" in
 // journal, note, howpublished; an arXiv url or DOI) for the arXiv id, and
-// primaryClass as the category of an arXiv paper. keywords are not read as
-// categories: they are free text, while categories are codes that filters
-// match exactly.
+// primaryClass as the category of an arXiv paper, then keywords (split at
+// commas and semicolons, LaTeX decoded) as further categories: a paper's
+// categories are its subject labels, which is what a reference manager's
+// keywords are, and what `paperseek search --category` filters on (and
+// what the BibTeX export writes as keywords, so a round trip keeps them).
 //
 // A broken entry (a missing = or comma, an unclosed brace) is one bad
 // record reported at the line of its @, and reading resumes at the next
@@ -573,6 +575,7 @@ func bibPaper(key string, f map[string]string) (index.Paper, string) {
 	if c := strings.TrimSpace(bibVerbatim(f["primaryclass"])); rec.arxiv != "" && isArXivCategory(c) {
 		rec.categories = []string{c}
 	}
+	rec.categories = append(rec.categories, keywordList(decodeLaTeX(f["keywords"]))...)
 	return rec.finish()
 }
 

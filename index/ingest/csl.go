@@ -13,8 +13,9 @@ import (
 // exchange (an array of items): id, title, abstract, author, issued, DOI,
 // URL, PMID. The arXiv id comes from "number" ("arXiv:2401.01234", as
 // Zotero writes preprints), a "note" line starting with "arXiv:", an arXiv
-// URL, or an arXiv DOI. "container-title" (the journal) is not kept: papers
-// have no venue field.
+// URL, or an arXiv DOI. "keyword" (a string of comma-separated keywords)
+// gives the categories, as BibTeX keywords do. "container-title" (the
+// journal) is not kept: papers have no venue field.
 func (j *jsonRecord) csl(rec *record) string {
 	var r string
 	if rec.id, r = jsonID("id", j.ID); r != "" {
@@ -54,6 +55,9 @@ func (j *jsonRecord) csl(rec *record) string {
 				}
 			}
 		}
+	}
+	if isSet(j.Keyword) && j.Keyword[0] == '"' {
+		rec.categories = keywordList(unquote(j.Keyword))
 	}
 	if rec.arxiv == "" && strings.Contains(strings.ToLower(rec.url), "arxiv.org/") {
 		rec.arxiv = index.NormalizeArXiv(rec.url)

@@ -94,6 +94,19 @@ func (r *record) finish() (index.Paper, string) {
 	return p, ""
 }
 
+// keywordList splits a keywords value ("deep learning, transformers;
+// NLP") into its keywords. Reference managers separate them with commas
+// (BibLaTeX, JabRef, CSL) or semicolons; a keyword keeps its inner spaces.
+func keywordList(s string) []string {
+	var out []string
+	for _, k := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
+		if k = strings.Join(strings.Fields(k), " "); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // checkText is the rule every format shares: a paper needs a title or an
 // abstract to be found by anything.
 func checkText(p *index.Paper) string {

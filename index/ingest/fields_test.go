@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -188,6 +189,23 @@ func TestCleanName(t *testing.T) {
 	for _, tt := range tests {
 		if got := cleanName(tt.in); got != tt.want {
 			t.Errorf("cleanName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// reset must empty every field: the record is reused, and a field it
+// missed would carry one record's value into the next (a CSL keyword
+// did).
+func TestJSONRecordResetClearsEveryField(t *testing.T) {
+	var j jsonRecord
+	v := reflect.ValueOf(&j).Elem()
+	for i := range v.NumField() {
+		v.Field(i).Set(reflect.ValueOf(json.RawMessage(`"x"`)))
+	}
+	j.reset()
+	for i := range v.NumField() {
+		if v.Field(i).Len() != 0 {
+			t.Errorf("reset leaves %s set", v.Type().Field(i).Name)
 		}
 	}
 }

@@ -33,11 +33,12 @@ type jsonRecord struct {
 	ArXiv         json.RawMessage `json:"arxiv"`
 	PMID          json.RawMessage `json:"pmid"`
 	// CSL-JSON (csl.go).
-	Type   json.RawMessage `json:"type"`
-	Author json.RawMessage `json:"author"`
-	Issued json.RawMessage `json:"issued"`
-	Number json.RawMessage `json:"number"`
-	Note   json.RawMessage `json:"note"`
+	Type    json.RawMessage `json:"type"`
+	Author  json.RawMessage `json:"author"`
+	Issued  json.RawMessage `json:"issued"`
+	Number  json.RawMessage `json:"number"`
+	Note    json.RawMessage `json:"note"`
+	Keyword json.RawMessage `json:"keyword"`
 	// OpenAlex works (openalex.go).
 	DisplayName     json.RawMessage `json:"display_name"`
 	InvertedIndex   json.RawMessage `json:"abstract_inverted_index"`
@@ -59,7 +60,7 @@ func (j *jsonRecord) reset() {
 	for _, f := range []*json.RawMessage{
 		&j.ID, &j.BEIRID, &j.Title, &j.Abstract, &j.Text, &j.Authors, &j.AuthorsParsed,
 		&j.Categories, &j.Year, &j.Published, &j.URL, &j.DOI, &j.Versions, &j.UpdateDate,
-		&j.ArXiv, &j.PMID, &j.Type, &j.Author, &j.Issued, &j.Number, &j.Note,
+		&j.ArXiv, &j.PMID, &j.Type, &j.Author, &j.Issued, &j.Number, &j.Note, &j.Keyword,
 		&j.DisplayName, &j.InvertedIndex, &j.Authorships, &j.PublicationYear, &j.PublicationDate,
 		&j.IDs, &j.PrimaryLocation, &j.Locations, &j.PaperID, &j.CorpusID, &j.ExternalIDs, &j.PubDate,
 	} {

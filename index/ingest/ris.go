@@ -25,9 +25,9 @@ import (
 // PY or Y1 ("2022///", "2022/03/15/") and DA for the year and date; DO
 // (also written as a resolver link); UR, L1, L2 (a doi.org link gives the
 // DOI, an arxiv.org one the arXiv id); AN with DB PubMed/MEDLINE, or
-// "PMID: 123", gives the PMID; an N1 note "arXiv:…" the arXiv id. KW is not
-// read as categories: keywords are free text, categories are codes filters
-// match exactly.
+// "PMID: 123", gives the PMID; an N1 note "arXiv:…" the arXiv id; KW,
+// repeated, the categories (one keyword a line; a line listing several
+// with semicolons is split), as BibTeX keywords are.
 //
 // The id is ID; else the DOI; else "ris:" and the first 16 hex digits of
 // the SHA-256 of the normalised title (lower case, runs of letters and
@@ -192,6 +192,12 @@ func (s *risSource) paper() (index.Paper, string) {
 			}
 		case "DB", "DP":
 			database += " " + strings.ToLower(v)
+		case "KW":
+			// A KW line is one keyword, which may hold a comma ("Fishes,
+			// Tropical" is a MeSH heading); only semicolons list several.
+			for _, k := range strings.Split(v, ";") {
+				rec.categories = append(rec.categories, strings.Join(strings.Fields(k), " "))
+			}
 		}
 	}
 	if d := first("DO"); d != "" {
@@ -248,19 +254,28 @@ func risDate(s string) (int, string) {
 }
 
 // lastFirst turns "Last, First" into "First Last" and "Last, First,
-// Suffix" into "First Last Suffix"; a name without a comma is kept.
+// Suffix" into "First Last Suffix"; a name without a comma is kept, and so
+// is a company's ("Barnes and Noble, Inc.": RIS has no mark for an
+// organisation, and what follows its comma is a company form, never a
+// given name).
 func lastFirst(name string) string {
 	parts := strings.Split(name, ",")
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	switch {
-	case len(parts) < 2:
+	case len(parts) < 2, companyForms[strings.ToLower(parts[len(parts)-1])]:
 		return name
 	case len(parts) == 2:
 		return strings.TrimSpace(parts[1] + " " + parts[0])
 	}
 	return strings.Join(strings.Fields(parts[1]+" "+parts[0]+" "+strings.Join(parts[2:], " ")), " ")
+}
+
+// companyForms end the names of companies, after a comma.
+var companyForms = map[string]bool{
+	"inc": true, "inc.": true, "ltd": true, "ltd.": true, "llc": true, "corp": true, "corp.": true,
+	"co": true, "co.": true, "gmbh": true, "ag": true, "plc": true, "s.a.": true, "b.v.": true,
 }
 
 // risStableID is the id of a record without ID or DOI (see the top).

@@ -179,7 +179,7 @@ func (x *xmlStream) fatal(err error) error {
 		}
 		return fmt.Errorf("%s:%d: invalid XML: %s", x.name, syn.Line+x.lineBase, syn.Msg)
 	}
-	return fmt.Errorf("%s:%d: invalid XML: %v", x.name, x.line(), err)
+	return fmt.Errorf("%s:%d: invalid XML: %w", x.name, x.line(), err)
 }
 
 // charsetReader accepts the declarations UTF-8 files carry, and Latin-1.

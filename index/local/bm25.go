@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	bquery "github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -46,7 +47,7 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if n <= 0 {
 		return nil, nil
 	}
-	weights := queryTerms(q)
+	weights := queryTerms(q, s.analyzer)
 	if len(weights) == 0 {
 		return nil, nil
 	}
@@ -84,8 +85,9 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 }
 
 // queryTerms turns a keyword query into analysed terms with weights: the
-// count of each term in free text, or the given weights.
-func queryTerms(q index.KeywordQuery) map[string]float64 {
+// count of each term in free text (analysed with a, the analyzer the index
+// was built with), or the given weights.
+func queryTerms(q index.KeywordQuery, a analysis.Analyzer) map[string]float64 {
 	w := map[string]float64{}
 	if q.Terms != nil {
 		for _, t := range q.Terms {
@@ -95,8 +97,8 @@ func queryTerms(q index.KeywordQuery) map[string]float64 {
 		}
 		return w
 	}
-	for _, t := range index.Terms(q.Text) {
-		w[t]++
+	for _, t := range a.Analyze([]byte(q.Text)) {
+		w[string(t.Term)]++
 	}
 	return w
 }

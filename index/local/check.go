@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -187,7 +188,7 @@ func (s *Store) checkModel() error {
 	if st.Model == nil {
 		return nil
 	}
-	if _, err := embed.ForQueries(st, ""); err != nil {
+	if _, err := embed.ForQueries(st, ""); err != nil && !errors.Is(err, embed.ErrNoModel) {
 		return fmt.Errorf("%w: embedding model: %w", index.ErrCorrupt, err)
 	}
 	return nil

@@ -25,10 +25,10 @@ func resolve(ctx context.Context, kw bleve.Index, ref string) (string, error) {
 	}
 	r, err := index.ParseRef(ref)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", index.ErrUsage, err)
+		return "", index.Usage(err)
 	}
 	if r.Scheme == "" {
-		return "", fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(ref))
+		return "", index.NotFoundf("no paper with id %s", quoteID(ref))
 	}
 	owners, err := ownersOf(ctx, kw, []index.Ref{r})
 	if err != nil {
@@ -37,7 +37,7 @@ func resolve(ctx context.Context, kw bleve.Index, ref string) (string, error) {
 	if id, ok := owners[r]; ok {
 		return id, nil
 	}
-	return "", fmt.Errorf("%w: no paper with %s %s", index.ErrNotFound, r.Scheme, quoteID(r.Value))
+	return "", index.NotFoundf("no paper with %s %s", r.Scheme, quoteID(r.Value))
 }
 
 // ownersOf finds, in one search, which papers hold each of refs. When two

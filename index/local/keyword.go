@@ -8,8 +8,8 @@ import (
 	"github.com/paperseek/paperseek/index"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
@@ -17,7 +17,7 @@ import (
 // Bleve field names. Only FieldText is ranked; the rest are stored for
 // display or indexed as exact terms for filters.
 const (
-	FieldText       = "text"          // title + "\n" + abstract, `en` analyzer: the ranking field
+	FieldText       = "text"          // title + "\n" + abstract, index.AnalyzerName: the ranking field
 	FieldTitle      = "title"         // stored only
 	FieldAbstract   = "abstract"      // stored only
 	FieldAuthors    = "authors"       // stored only, as given
@@ -51,7 +51,7 @@ func keywordMapping() mapping.IndexMapping {
 		return f
 	}
 	text := bleve.NewTextFieldMapping()
-	text.Analyzer = en.AnalyzerName
+	text.Analyzer = index.AnalyzerName
 	text.Store = false
 	text.IncludeInAll = false
 	// Word positions, for exact phrases ("mixture of experts"). Indexes
@@ -95,11 +95,24 @@ func keywordMapping() mapping.IndexMapping {
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = en.AnalyzerName
+	m.DefaultAnalyzer = index.AnalyzerName
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
 	return m
+}
+
+// textAnalyzer is the analyzer kw's ranking field was built with: the
+// folding one (index.AnalyzerName) for indexes made since it exists, `en`
+// for older ones, whose terms keep their accents until rebuilt.
+func textAnalyzer(kw bleve.Index) (analysis.Analyzer, error) {
+	m := kw.Mapping()
+	name := m.AnalyzerNameForPath(FieldText)
+	a := m.AnalyzerNamed(name)
+	if a == nil {
+		return nil, fmt.Errorf("%w: keyword index: unknown analyzer %q", index.ErrCorrupt, name)
+	}
+	return a, nil
 }
 
 // hasPositions reports whether idx records word positions of the ranking
@@ -138,7 +151,7 @@ func openKeyword(path string, readOnly bool) (bleve.Index, error) {
 	}
 	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open keyword index %s: %v", index.ErrCorrupt, path, err)
+		return nil, index.Corrupt("open keyword index "+path, err)
 	}
 	return idx, nil
 }
@@ -219,7 +232,7 @@ func lookupPaper(idx bleve.Index, id string) (index.Paper, error) {
 		return index.Paper{}, fmt.Errorf("read paper %q: %w", id, err)
 	}
 	if doc == nil {
-		return index.Paper{}, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+		return index.Paper{}, index.NotFoundf("no paper with id %s", quoteID(id))
 	}
 	return paperFromDocument(doc), nil
 }

@@ -57,8 +57,8 @@ func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, manifestName)
 	b, err := os.ReadFile(path)
 	if err != nil {
-		if info, serr := os.Stat(dir); serr == nil && !info.IsDir() {
-			return nil, fmt.Errorf("%w: %s is a file, not an index directory: give --index the directory an index was built in", index.ErrUsage, dir)
+		if uerr := notADirectory(dir); uerr != nil {
+			return nil, uerr
 		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w at %s: create one with `paperseek index FILE`", index.ErrNoIndex, dir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ type Store struct {
 	genDir   string
 	manifest Manifest
 	kw       bleve.Index
+	// analyzer is the one the keyword index was built with (textAnalyzer):
+	// queries must be cut into the same terms.
+	analyzer analysis.Analyzer
 	// positions: the keyword index records word positions (phrases).
 	positions bool
 
@@ -69,8 +73,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if m.Format < FormatVersion {
-		return nil, fmt.Errorf("%w: the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
-			index.ErrUsage, dir, m.Format, dir)
+		return nil, index.Usagef("the index in %s was built by an older paperseek (format %d); bring it up to date once with `paperseek index --upgrade --index %s` (nothing is re-embedded)",
+			dir, m.Format, dir)
 	}
 	genDir := filepath.Join(dir, genDirName(m.Generation))
 	if _, err := os.Stat(genDir); err != nil {
@@ -80,7 +84,12 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, positions: hasPositions(kw), embedder: m.embedderState(genDir)}, nil
+	a, err := textAnalyzer(kw)
+	if err != nil {
+		kw.Close()
+		return nil, err
+	}
+	return &Store{dir: dir, genDir: genDir, manifest: *m, kw: kw, analyzer: a, positions: hasPositions(kw), embedder: m.embedderState(genDir)}, nil
 }
 
 // Close releases the index files.
@@ -153,7 +162,7 @@ func (s *Store) Vector(_ context.Context, id string) ([]float32, error) {
 		return vec, nil
 	}
 	if !v.Contains(id) {
-		return nil, fmt.Errorf("%w: no paper with id %s", index.ErrNotFound, quoteID(id))
+		return nil, index.NotFoundf("no paper with id %s", quoteID(id))
 	}
 	return nil, nil
 }

@@ -50,6 +50,11 @@ type Writer struct {
 	// state is recorded in the manifest at commit (Info.State).
 	state map[string]string
 	done  bool
+	// fresh: the directory held no index when the run began, so a failed
+	// run leaves nothing behind (leaveNothing); created lists the
+	// directories the run made for it.
+	fresh   bool
+	created []string
 }
 
 var _ index.Writer = (*Writer)(nil)
@@ -63,14 +68,16 @@ const (
 // index.ErrLocked if another writer holds it) and prepares the next
 // generation.
 func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Writer, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
-	}
-	lock, err := acquireWriterLock(dir)
+	created, err := createIndexDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}}
+	lock, err := acquireWriterLock(dir)
+	if err != nil {
+		leaveNothingIfCreated(created)
+		return nil, err
+	}
+	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}, created: created}
 	defer func() {
 		if err != nil {
 			w.Abort()
@@ -80,6 +87,7 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	switch {
 	case errors.Is(err, index.ErrNoIndex):
 		prev = nil
+		w.fresh = true
 	case err != nil:
 		if !opts.Rebuild {
 			return w, fmt.Errorf("%w (rebuild it from your files with --rebuild)", err)
@@ -228,7 +236,7 @@ func (w *Writer) reindexKeyword(ctx context.Context, old bleve.Index) error {
 			w.known[id] = struct{}{}
 		}
 		if err := w.kw.Batch(b); err != nil {
-			return fmt.Errorf("write keyword index: %w", err)
+			return fmt.Errorf("write keyword index: %w", bleveCause(err))
 		}
 	}
 	return nil
@@ -239,6 +247,9 @@ func (w *Writer) reindexKeyword(ctx context.Context, old bleve.Index) error {
 // replaces it; a paper sharing an external id with one replaces that one
 // under its existing id, merged (index.Merge).
 func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced int, err error) {
+	if w.done {
+		return 0, 0, errWriterFinished
+	}
 	for i := range papers {
 		papers[i].NormalizeExternalIDs()
 	}
@@ -262,7 +273,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		w.changed[p.ID] = struct{}{}
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", err)
+		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
@@ -328,6 +339,9 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 // Delete removes the papers refs name from both legs of the generation
 // being built.
 func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
+	if w.done {
+		return 0, nil, errWriterFinished
+	}
 	b := w.kw.NewBatch()
 	gone := map[string]bool{}
 	for _, ref := range refs {
@@ -347,7 +361,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		deleted++
 	}
 	if err := w.kw.Batch(b); err != nil {
-		return 0, nil, fmt.Errorf("write keyword index: %w", err)
+		return 0, nil, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	return deleted, unknown, nil
 }
@@ -376,7 +390,7 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 
 func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
-		return nil, errors.New("writer already finished")
+		return nil, errWriterFinished
 	}
 	prep, err := w.prepareEmbedder(ctx)
 	if err != nil {
@@ -427,7 +441,7 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
 	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", err)
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
 	w.kw = nil
 	if err := syncTree(w.genDir); err != nil {
@@ -487,7 +501,7 @@ func (w *Writer) prepareEmbedder(ctx context.Context) (*embed.Prepared, error) {
 	prep, err := embed.Prepare(ctx, args)
 	if err != nil {
 		if errors.Is(err, embed.ErrUnknown) {
-			return nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
+			return nil, index.Usage(err)
 		}
 		return nil, err
 	}
@@ -528,6 +542,10 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 
 // Abort drops the generation being built and releases the lock. The
 // previous generation is untouched. Safe to call after Commit (no-op).
+// errWriterFinished is the answer of a writer used after Commit or Abort
+// (whose Bleve index is closed by then).
+var errWriterFinished = errors.New("writer already finished")
+
 func (w *Writer) Abort() {
 	if w.done {
 		return
@@ -545,6 +563,9 @@ func (w *Writer) Abort() {
 	}
 	if w.genDir != "" {
 		os.RemoveAll(w.genDir)
+	}
+	if w.fresh {
+		leaveNothing(w.dir, w.created)
 	}
 	w.release()
 }
@@ -570,6 +591,12 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		batch = 512
 	}
 	analyzer := index.Analyzer()
+	var vocab *vocabCheck
+	if !all && w.prev != nil {
+		// Papers embedded with the model stored before this run: does it
+		// know their words?
+		vocab = newVocabCheck(emb)
+	}
 	for start := 0; start < len(ids); start += batch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -591,6 +618,9 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
+		for _, t := range texts {
+			vocab.add(t)
+		}
 		vecs, err := emb.EmbedDocuments(ctx, texts)
 		if err != nil {
 			return fmt.Errorf("embed papers: %w", err)
@@ -599,7 +629,14 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			return fmt.Errorf("embedder returned %d vectors for %d papers", len(vecs), len(chunk))
 		}
 		for i, id := range chunk {
-			if err := w.vb.Put(id, vecs[i], metaOf(&papers[i], lengths[i])); err != nil {
+			vec := vecs[i]
+			if len(vec) == 0 {
+				// An embedder with no model yet (embed.Untrained) gives no
+				// vector: the paper is stored as a null row, counted and
+				// filterable but never returned by the semantic leg.
+				vec = make([]float32, max(1, w.vb.Dims()))
+			}
+			if err := w.vb.Put(id, vec, metaOf(&papers[i], lengths[i])); err != nil {
 				return fmt.Errorf("vector of %s: %w", quoteID(id), err)
 			}
 		}
@@ -607,6 +644,9 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 			w.opts.Progress("embedding", start+len(chunk), len(ids))
 		}
 		failpoint(FailEmbedding)
+	}
+	if msg := vocab.warning(); msg != "" && w.opts.Warn != nil {
+		w.opts.Warn(msg)
 	}
 	return nil
 }

@@ -319,3 +319,34 @@ func vecsOf(t *testing.T, s *Store) *vectors.Set {
 	}
 	return v
 }
+
+// A writer used after Abort or Commit says so; it panicked on its closed
+// Bleve index.
+func TestWriterFinished(t *testing.T) {
+	ctx := context.Background()
+	for _, finish := range []string{"abort", "commit"} {
+		w, err := BeginWrite(ctx, t.TempDir(), index.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if finish == "abort" {
+			w.Abort()
+		} else {
+			if _, _, err := w.Add(ctx, corpus(50, "p")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := w.Add(ctx, corpus(1, "x")); !errors.Is(err, errWriterFinished) {
+			t.Errorf("Add after %s: %v", finish, err)
+		}
+		if _, _, err := w.Delete(ctx, []string{"x1"}); !errors.Is(err, errWriterFinished) {
+			t.Errorf("Delete after %s: %v", finish, err)
+		}
+		if _, err := w.Commit(ctx); !errors.Is(err, errWriterFinished) {
+			t.Errorf("Commit after %s: %v", finish, err)
+		}
+	}
+}

@@ -112,7 +112,7 @@ func (c *Client) GetBlob(ctx context.Context, class, key string, cl ConsistencyL
 		s, _ := o.Properties["data"].(string)
 		raw, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s chunk %d: %v", ErrBlobCorrupt, key, i+1, err)
+			return nil, fmt.Errorf("%w: %s chunk %d: %w", ErrBlobCorrupt, key, i+1, err)
 		}
 		buf.Write(raw)
 	}

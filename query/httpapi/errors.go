@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/query"
@@ -21,6 +20,7 @@ import (
 const (
 	CodeBadRequest       = "bad_request"          // 400
 	CodeUnauthorized     = "unauthorized"         // 401
+	CodeForbiddenHost    = "forbidden_host"       // 403: a Host a token-less server does not answer
 	CodeNotFound         = "not_found"            // 404
 	CodeMethodNotAllowed = "method_not_allowed"   // 405
 	CodeRequestTimeout   = "request_timeout"      // 408: the body arrived too slowly
@@ -82,11 +82,13 @@ func writeEngineError(w http.ResponseWriter, r *http.Request, logger *slog.Logge
 	switch {
 	case query.IsBadRequest(err):
 		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
+	case errors.Is(err, index.ErrBadRef):
+		// "doi:hello": index.ParseRef's message names the reference and
+		// what it should look like.
+		writeError(w, http.StatusBadRequest, CodeBadRequest, err.Error())
 	case errors.Is(err, index.ErrNotFound):
-		// The wrapped text starts with the sentinel's ("no such paper: ");
-		// the rest names the id.
-		msg, _ := strings.CutPrefix(err.Error(), index.ErrNotFound.Error()+": ")
-		writeError(w, http.StatusNotFound, CodeNotFound, msg)
+		// The message names the id (index.NotFoundf: no sentinel prefix).
+		writeError(w, http.StatusNotFound, CodeNotFound, err.Error())
 	case errors.Is(err, query.ErrEmbedder):
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, err.Error())
 	case errors.Is(err, ErrClosed):

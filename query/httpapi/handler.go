@@ -50,9 +50,9 @@ func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routes() http.Handler {
 	api := http.NewServeMux()
-	api.Handle("/v1/search", route{get: s.searchGET, post: s.searchPOST})
-	api.Handle("/v1/papers/", route{get: s.paper})
-	api.Handle("/v1/related", route{post: s.relatedPOST})
+	api.Handle("/v1/search", exportable(route{get: s.searchGET, post: s.searchPOST}))
+	api.Handle("/v1/papers/", exportable(route{get: s.paper}))
+	api.Handle("/v1/related", exportable(route{post: s.relatedPOST}))
 	api.Handle("/v1/stats", route{get: s.stats})
 	api.HandleFunc("/v1/", notFound)
 
@@ -65,7 +65,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(path, route{get: h})
 	}
 	mux.HandleFunc("/", notFound)
-	return s.accessLog(s.recoverPanics(securityHeaders(mux)))
+	return s.accessLog(s.recoverPanics(securityHeaders(s.checkHost(mux))))
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
@@ -155,7 +155,7 @@ func (s *Server) withEngine(w http.ResponseWriter, r *http.Request, fn func(*que
 		writeEngineError(w, r, s.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeAnswer(w, r, v)
 }
 
 func writeParamError(w http.ResponseWriter, err error) {

@@ -130,11 +130,45 @@ func TestSearchMatchesQueryLayer(t *testing.T) {
 			name:   "rrf fusion",
 			params: "q=kv+cache+compression&fusion=rrf&rrf_k=30&explain=true",
 			req:    query.Request{Query: "kv cache compression", Fusion: query.FusionRRF, RRFK: 30, Explain: true},
+			check: func(t *testing.T, resp *query.Response) {
+				// explain=true is read: every result says how its score was made.
+				for _, r := range resp.Results {
+					x := r.Explain
+					if x == nil {
+						t.Fatalf("%s: no explain with explain=true", r.ID)
+					}
+					if x.Fusion != "rrf" || x.RRFK != 30 || x.KeywordWeight != nil {
+						t.Errorf("%s: explain %+v, want rrf with k 30", r.ID, *x)
+					}
+					if d := x.Keyword + x.Semantic - r.Score; d > 1e-5 || d < -1e-5 {
+						t.Errorf("%s: parts %g + %g do not add up to the score %g", r.ID, x.Keyword, x.Semantic, r.Score)
+					}
+				}
+			},
 		},
 		{
 			name:   "blend weight",
-			params: "q=kv+cache+compression&keyword_weight=0.4",
-			req:    query.Request{Query: "kv cache compression", KeywordWeight: &weight},
+			params: "q=kv+cache+compression&keyword_weight=0.4&explain=1",
+			req:    query.Request{Query: "kv cache compression", KeywordWeight: &weight, Explain: true},
+			check: func(t *testing.T, resp *query.Response) {
+				for _, r := range resp.Results {
+					if x := r.Explain; x == nil || x.Fusion != "blend" || x.KeywordWeight == nil || *x.KeywordWeight != 0.4 {
+						t.Fatalf("%s: explain %+v, want blend with keyword weight 0.4", r.ID, x)
+					}
+				}
+			},
+		},
+		{
+			name:   "no explain",
+			params: "q=kv+cache+compression&mode=keyword",
+			req:    query.Request{Query: "kv cache compression", Mode: query.ModeKeyword},
+			check: func(t *testing.T, resp *query.Response) {
+				for _, r := range resp.Results {
+					if r.Explain != nil {
+						t.Errorf("%s: explain without explain=true", r.ID)
+					}
+				}
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -594,6 +628,7 @@ func TestClientGoneIsLoggedAs499(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the client hung up before the search ran
 	req := httptest.NewRequestWithContext(ctx, "GET", "/v1/search?q=language+models", nil)
+	req.Host = "localhost"
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, req)
 	if rec.Code != StatusClientClosedRequest || rec.Body.Len() != 0 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -199,14 +200,43 @@ func decodeBody(body []byte, v any) error {
 		return badParamf("request body is empty: send a JSON object such as {\"query\":\"graph neural networks\"}")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err, v)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return badParamf("request body must hold one JSON object and nothing after it")
 	}
+	if field, ok := unknownField(body, v); ok {
+		return badParamf("unknown field %q in the request body; known fields: %s", field, strings.Join(jsonFields(reflect.TypeOf(v)), ", "))
+	}
 	return nil
+}
+
+// unknownField returns the first key of the JSON object body that names
+// no field of v. Keys match field names as encoding/json matches them,
+// ignoring case. (Decoder.DisallowUnknownFields says the same only as
+// error text.) body has been decoded into v already, so it is one object.
+func unknownField(body []byte, v any) (string, bool) {
+	known := jsonFields(reflect.TypeOf(v))
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // {
+		return "", false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		key, _ := tok.(string)
+		if !slices.ContainsFunc(known, func(f string) bool { return strings.EqualFold(f, key) }) {
+			return key, true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // bodyError turns encoding/json's errors into messages naming the field.
@@ -232,9 +262,6 @@ func bodyError(err error, v any) error {
 		// the client knows only the last name.
 		field := typ.Field[strings.LastIndex(typ.Field, ".")+1:]
 		return badParamf("%s must be %s, not %s", field, kindName(typ.Type), jsonKind(typ.Value))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return badParamf("unknown field %s in the request body; known fields: %s", field, strings.Join(jsonFields(reflect.TypeOf(v)), ", "))
 	}
 	return badParamf("request body is not valid JSON: %v", err)
 }

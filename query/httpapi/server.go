@@ -9,7 +9,9 @@
 // waiting line (429 beyond it).
 //
 // With a token set, every /v1/ request needs "Authorization: Bearer
-// TOKEN"; /healthz and the page itself do not. The page asks for the token
+// TOKEN"; /healthz and the page itself do not. Without one, only requests
+// addressed to a loopback name or one of AllowHosts are answered (no DNS
+// rebinding). The page asks for the token
 // when the API answers 401, keeps it in the browser's localStorage and
 // sends it in the Authorization header, never in a URL.
 package httpapi
@@ -50,6 +52,10 @@ type Server struct {
 	// Token, when not empty, is required as "Authorization: Bearer TOKEN"
 	// on every /v1/ request.
 	Token string
+	// AllowHosts are the host names (Host header, port ignored) a server
+	// without a token answers besides the loopback ones; "*" is any. A
+	// server with a token answers any Host. See checkHost.
+	AllowHosts []string
 	// Logger receives the access log (one line per request) and errors.
 	// Nil discards.
 	Logger *slog.Logger

@@ -96,8 +96,8 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		b          byte
 	}{
 		// At one byte per 20ms this body would take over half an hour.
-		{"slow body", "POST /v1/search HTTP/1.1\r\nHost: paperseek\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"query\":\"", 'a'},
-		{"slow headers", "GET /v1/search?q=graph HTTP/1.1\r\nHost: paperseek\r\nX-Slow: ", 'a'},
+		{"slow body", "POST /v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"query\":\"", 'a'},
+		{"slow headers", "GET /v1/search?q=graph HTTP/1.1\r\nHost: localhost\r\nX-Slow: ", 'a'},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,7 +234,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	defer conn.Close()
 	body := `{"query":"graph kernels","k":2}`
-	fmt.Fprintf(conn, "POST /v1/search HTTP/1.1\r\nHost: paperseek\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	fmt.Fprintf(conn, "POST /v1/search HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
 	<-active // the server is reading our request
 
 	shutdown() // what SIGTERM does in `paperseek serve`

@@ -54,6 +54,8 @@ var extraPapers = []index.Paper{
 		Authors:    []string{"Rosalind Franklin"},
 		Year:       2019,
 		Categories: []string{"q-bio.BM"},
+		DOI:        "10.1000/Fold.2019",
+		PMID:       "31000001",
 	},
 	{
 		ID:         hostileID,
@@ -180,7 +182,14 @@ func call(h http.Handler, method, target string, body string, header ...string) 
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, rd)
+	// As a client of a server on loopback addresses it (httptest's
+	// default is example.com, which a token-less server refuses).
+	req.Host = "127.0.0.1:8080"
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()

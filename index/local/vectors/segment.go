@@ -47,7 +47,7 @@ func openSegment(dir string, seq uint32) (*segment, error) {
 	s, err := newSegment(name, seq, m)
 	if err != nil {
 		m.close()
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	return s, nil
 }
@@ -78,10 +78,10 @@ func newSegment(name string, seq uint32, m *mapped) (*segment, error) {
 		}
 	}
 	if err := s.catDict.init(); err != nil {
-		return nil, fmt.Errorf("category dictionary: %v", err)
+		return nil, fmt.Errorf("category dictionary: %w", err)
 	}
 	if err := s.authDict.init(); err != nil {
-		return nil, fmt.Errorf("author dictionary: %v", err)
+		return nil, fmt.Errorf("author dictionary: %w", err)
 	}
 	return s, nil
 }
@@ -248,13 +248,13 @@ func (s *segment) verify() error {
 	}
 	rows := s.rows()
 	if err := monotone(s.idOff, len(s.ids)); err != nil {
-		return fmt.Errorf("id offsets: %v", err)
+		return fmt.Errorf("id offsets: %w", err)
 	}
 	if err := monotone(s.catOff, len(s.catIDs)); err != nil {
-		return fmt.Errorf("category offsets: %v", err)
+		return fmt.Errorf("category offsets: %w", err)
 	}
 	if err := monotone(s.authOff, len(s.authIDs)); err != nil {
-		return fmt.Errorf("author offsets: %v", err)
+		return fmt.Errorf("author offsets: %w", err)
 	}
 	for _, c := range s.catIDs {
 		if int(c) >= s.catDict.n {
@@ -268,7 +268,7 @@ func (s *segment) verify() error {
 	}
 	for _, d := range []*dict{&s.catDict, &s.authDict} {
 		if err := monotone(d.off, len(d.blob)); err != nil {
-			return fmt.Errorf("dictionary: %v", err)
+			return fmt.Errorf("dictionary: %w", err)
 		}
 	}
 	seen := make([]bool, rows)

@@ -117,7 +117,7 @@ func readSetFile(path string) (*setFile, error) {
 	}
 	f, err := decodeSetFile(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	return f, nil
 }
@@ -422,7 +422,7 @@ func (s *Set) Verify(ctx context.Context) error {
 			return err
 		}
 		if err := g.verify(); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Join(s.dir, g.name), err)
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, filepath.Join(s.dir, g.name), err)
 		}
 		live += uint64(g.rows() - len(g.entry.deleted))
 		sum += g.hdr.sumLength

@@ -146,7 +146,7 @@ func (c *Cluster) run(args ...string) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("scripts/weaviate.sh %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+		return fmt.Errorf("scripts/weaviate.sh %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	return nil
 }

@@ -109,9 +109,12 @@
     }
   }
 
+  // Names holding a comma ("Vaswani, Ashish") are joined with "; " so that
+  // two people never read as four (as `paperseek search` prints them).
   function authorsShort(a) {
     if (!a || a.length === 0) return '';
-    return a.length <= 3 ? a.join(', ') : a.slice(0, 3).join(', ') + ' et al.';
+    const sep = a.some((n) => n.includes(',')) ? '; ' : ', ';
+    return a.length <= 3 ? a.join(sep) : a.slice(0, 3).join(sep) + ' et al.';
   }
 
   function fragment(params) {
@@ -179,7 +182,9 @@
     view.hidden = false;
     const n = resp.results.length;
     let status = n === 0 ? 'No results.' : n + (n === 1 ? ' result' : ' results') + ' in ' + resp.took_ms + ' ms (' + resp.mode + ').';
-    for (const w of resp.warnings || []) status += ' Note: ' + w;
+    // Warnings (e.g. no semantic model yet) say why results may be other
+    // than asked for.
+    if (resp.warnings) status += ' Note: ' + resp.warnings.join(' ');
     setStatus(status);
   }
 
