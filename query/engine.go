@@ -239,11 +239,12 @@ func single(hits []Hit, scale func(float64) float64, keyword bool) []Fused {
 	out := make([]Fused, len(hits))
 	for i, h := range hits {
 		leg := &LegHit{Rank: i + 1, Score: h.Score}
-		out[i] = Fused{ID: h.ID, Score: scale(h.Score)}
+		score := scale(h.Score)
+		out[i] = Fused{ID: h.ID, Score: score}
 		if keyword {
-			out[i].Keyword, out[i].KeywordPart = leg, h.Score
+			out[i].Keyword, out[i].KeywordPart = leg, score
 		} else {
-			out[i].Semantic, out[i].SemanticPart = leg, h.Score
+			out[i].Semantic, out[i].SemanticPart = leg, score
 		}
 	}
 	return out

@@ -13,9 +13,10 @@ type Explanation struct {
 	// RRFK is the constant of RRF fusion.
 	RRFK float64 `json:"rrf_k,omitempty"`
 	// Keyword and Semantic are what each leg added to the score: its
-	// weighted min-max normalised score (blend), 1/(k+rank) (rrf), or
-	// the raw score of the one leg that ranked. 0 when that leg did not
-	// return the paper within the fusion depth.
+	// weighted min-max normalised score scaled by the leg's best absolute
+	// score (blend), 1/(k+rank) (rrf), or the score of the one leg that
+	// ranked (its share of the attainable BM25, or the cosine). 0 when
+	// that leg did not return the paper within the fusion depth.
 	Keyword  float64 `json:"keyword"`
 	Semantic float64 `json:"semantic"`
 }

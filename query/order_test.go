@@ -78,3 +78,18 @@ func TestMinScore(t *testing.T) {
 		}
 	}
 }
+
+// In a single-leg mode the score is that leg's on blend's scale (a share
+// of the attainable BM25, in [0, 1]; the cosine), the explanation says so,
+// and the leg's raw score stays in Keyword.
+func TestSingleLegScoreScale(t *testing.T) {
+	resp := search(t, Request{Query: "speculative decoding", Mode: ModeKeyword, K: 5, Explain: true})
+	for _, r := range resp.Results {
+		if r.Score <= 0 || r.Score > 1 || r.Keyword == nil || r.Keyword.Score <= r.Score {
+			t.Errorf("%s: score %v, raw BM25 %+v: want a share in (0, 1] of a larger raw score", r.ID, r.Score, r.Keyword)
+		}
+		if r.Explain == nil || r.Explain.Keyword != r.Score {
+			t.Errorf("%s: explanation %+v does not add up to the score %v", r.ID, r.Explain, r.Score)
+		}
+	}
+}

@@ -37,10 +37,9 @@ func TestDeepPaging(t *testing.T) {
 	for _, run := range runs {
 		for _, f := range filters {
 			name := fmt.Sprintf("%s %s %s", run.mode, run.fusion, f.name)
-			// No score floor: the default one (DefaultMinScore) ends the
-			// hybrid list before rank 500 on this corpus.
-			noFloor := 0.0
-			req := Request{Query: "language model inference memory", Mode: run.mode, Fusion: run.fusion, Filter: f.f, IDsOnly: true, MinScore: &noFloor}
+			// No score floor: past both legs' top FusionDepth a hybrid
+			// score is 0, which the default floor cuts (TestMinScore).
+			req := Request{Query: "language model inference memory", Mode: run.mode, Fusion: run.fusion, Filter: f.f, IDsOnly: true, MinScore: floor(0)}
 			all := req
 			all.K = 1000
 			resp, err := e.Search(ctx, all)

@@ -159,7 +159,10 @@ func (s *Store) phraseBonus(ctx context.Context, matches bsearch.DocumentMatchCo
 		byID[m.ID] = m
 	}
 	for _, p := range phrases {
-		terms := index.Terms(p)
+		var terms []string
+		for _, t := range s.analyzer.Analyze([]byte(p)) {
+			terms = append(terms, string(t.Term))
+		}
 		if len(terms) == 0 {
 			continue
 		}
