@@ -103,7 +103,7 @@ func (e *Engine) Search(ctx context.Context, req Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Warnings = e.phraseWarnings(req)
+	resp.Warnings = append(resp.Warnings, e.phraseWarnings(req)...)
 	return resp, nil
 }
 
