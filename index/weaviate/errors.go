@@ -90,6 +90,7 @@ var unavailableMarkers = []string{
 	"no such host",
 	"i/o timeout",
 	"context deadline exceeded",
+	"timeout awaiting response headers", // a replica too busy to answer in time (seen under load)
 	"resolve node name",              // a node left the member list
 	"could not find index for class", // a shard not yet created on a node (just after a schema change)
 	"leader not found",               // raft lost its quorum
