@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
+[ -d "$DATA" ] || DATA=/work/shared/data # from a worktree
 PAPERS=${PAPERS:-$DATA/arxiv/arxiv-119k.jsonl.gz}
 NODES=${NODES:-3}
 DURATION=${DURATION:-20s}
@@ -82,7 +83,7 @@ for kind in local cluster; do
 	servers+=("$pid")
 	addr=
 	for _ in $(seq 1 600); do
-		addr=$(grep -o 'msg=listening addr=[^ ]*' "$log" | head -1 | cut -d= -f3)
+		addr=$(grep -o 'msg=listening addr=[^ ]*' "$log" | head -1 | cut -d= -f3 || true)
 		[ -n "$addr" ] && break
 		sleep 0.1
 	done

@@ -298,7 +298,17 @@ func TestRealClusterNodeDown(t *testing.T) {
 	for node, url := range cl.URLs {
 		for {
 			r, err := Check(ctx, clusterLocation(url, "R3"), Options{})
-			if err == nil && r.OK && r.KeywordDocs == want {
+			if err == nil && r.KeywordDocs == want && r.Papers == want {
+				if !r.OK {
+					// Measured: objects repaired onto the restarted node
+					// may lack their vectors there (v1.35.2); check says
+					// so, and --repair writes them again.
+					t.Logf("node %d: counts converged; check reports %d papers without a vector there: repairing", node, len(r.MissingVectors))
+					rep, err := Repair(ctx, clusterLocation(url, "R3"), index.WriteOptions{}, Options{})
+					if err != nil || !rep.OK {
+						t.Errorf("node %d: repair: %+v, %v", node, rep, err)
+					}
+				}
 				break
 			}
 			if time.Now().After(deadline) {

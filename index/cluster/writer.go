@@ -527,7 +527,26 @@ func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Pap
 	for i := range papers {
 		objs[i] = paperObject(&papers[i], index.Terms(texts[i]), vecs[i])
 	}
-	return wrap("write papers", w.c.BatchPut(ctx, w.loc.Class, objs, w.write))
+	return wrap("write papers", batchPut(ctx, w.c, w.loc.Class, objs, w.write))
+}
+
+// batchPut writes objs, trying again (after 1, 2, 4 s) while the cluster
+// is unavailable: a replica too busy to answer, a node restarting. Writes
+// are idempotent, so a batch that partly landed is simply sent again.
+func batchPut(ctx context.Context, c *wv.Client, class string, objs []wv.Object, cl wv.ConsistencyLevel) error {
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		err := c.BatchPut(ctx, class, objs, cl)
+		if err == nil || !errors.Is(err, wv.ErrUnavailable) || attempt == 4 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }
 
 func (w *Writer) writePending(ctx context.Context, emb embed.Embedder) error {

@@ -90,9 +90,10 @@ var unavailableMarkers = []string{
 	"no such host",
 	"i/o timeout",
 	"context deadline exceeded",
-	"resolve node name",              // a node left the member list
-	"could not find index for class", // a shard not yet created on a node (just after a schema change)
-	"leader not found",               // raft lost its quorum
+	"timeout awaiting response headers", // a replica too busy to answer in time (seen under load)
+	"resolve node name",                 // a node left the member list
+	"could not find index for class",    // a shard not yet created on a node (just after a schema change)
+	"leader not found",                  // raft lost its quorum
 	"read repair error",
 	"conflict: object has been deleted on another replica",
 }
