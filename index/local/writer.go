@@ -425,9 +425,6 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("count keyword documents: %w", err)
 	}
-	if err := mergeKeyword(ctx, w.kw, len(w.changed), int(n)); err != nil {
-		return nil, err
-	}
 	if int(n) != w.vb.Count() {
 		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
 	}
