@@ -17,7 +17,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
-[ -d "$DATA" ] || DATA=/work/shared/data # from a worktree
 PAPERS=${PAPERS:-$DATA/arxiv/arxiv-119k.jsonl.gz}
 NODES=${NODES:-3}
 DURATION=${DURATION:-20s}
