@@ -49,7 +49,11 @@ func Check(ctx context.Context, location string, o Options) (index.CheckReport, 
 			}
 			listed++
 			if len(obj.Vector) == 0 {
-				r.MissingVectors = append(r.MissingVectors, p.ID)
+				// An index with no model yet (too few papers to learn
+				// one) stores papers without vectors by design.
+				if !st.m.Embedder.Untrained() {
+					r.MissingVectors = append(r.MissingVectors, p.ID)
+				}
 			} else {
 				vecs = append(vecs, idVector{p.ID, obj.Vector})
 			}
