@@ -242,10 +242,12 @@ type exportedPaper struct {
 	Categories []string `json:"categories"`
 }
 
-// everyPaper lists the index's papers (a semantic search ranks them all).
+// everyPaper lists the index's papers: a semantic search ranks them all,
+// fused by RRF so that no score floor applies (a cosine below 0 would fall
+// under the default one).
 func everyPaper(t *testing.T, ix string) []exportedPaper {
 	t.Helper()
-	r := must(t, "search", "--index", ix, "--json", "--mode", "semantic", "-k", "1000", "we study models and show results")
+	r := must(t, "search", "--index", ix, "--json", "--fusion", "rrf", "-k", "1000", "we study models and show results")
 	var doc struct{ Results []exportedPaper }
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
@@ -274,7 +276,7 @@ func TestExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"bibtex", "ris", "csl-json"} {
 		t.Run(f, func(t *testing.T) {
-			r := must(t, "search", "--index", ix, "--format", f, "--mode", "semantic", "-k", "1000", "we study models and show results")
+			r := must(t, "search", "--index", ix, "--format", f, "--fusion", "rrf", "-k", "1000", "we study models and show results")
 			file := filepath.Join(dir, "export."+f)
 			if err := os.WriteFile(file, []byte(r.stdout), 0o644); err != nil {
 				t.Fatal(err)
