@@ -1,7 +1,6 @@
 package query
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -260,23 +259,7 @@ func (e *Engine) pooledTerms(ctx context.Context, docs []string, weights []float
 		}
 		out = append(out, index.WeightedTerm{Term: t, Weight: pooled[t] * math.Log(1+float64(stats.Docs)/float64(df))})
 	}
-	slices.SortFunc(out, func(a, b index.WeightedTerm) int {
-		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Term, b.Term)
-	})
-	out = out[:min(len(out), n)]
-	if len(out) > 0 {
-		top := out[0].Weight
-		for i := range out {
-			out[i].Weight /= top
-		}
-	}
-	if out == nil {
-		out = []index.WeightedTerm{} // no term: the keyword leg finds nothing
-	}
-	return out, nil
+	return topTerms(out, n), nil
 }
 
 // positiveVectors are the positives' stored vectors, then the texts'

@@ -97,13 +97,20 @@ func (e *Engine) moreLikeThis(ctx context.Context, text string) ([]index.Weighte
 		}
 		out = append(out, index.WeightedTerm{Term: t, Weight: float64(tf[t]) * math.Log(1+float64(stats.Docs)/float64(df))})
 	}
+	return topTerms(out, moreLikeThisTerms), nil
+}
+
+// topTerms keeps the n heaviest terms (ties by term, so the query is the
+// same on every run), weighted relative to the heaviest. An empty result is
+// a non-nil empty list: the keyword leg then finds nothing.
+func topTerms(out []index.WeightedTerm, n int) []index.WeightedTerm {
 	slices.SortFunc(out, func(a, b index.WeightedTerm) int {
 		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Term, b.Term)
 	})
-	out = out[:min(len(out), moreLikeThisTerms)]
+	out = out[:min(len(out), n)]
 	if len(out) > 0 {
 		top := out[0].Weight
 		for i := range out {
@@ -111,7 +118,7 @@ func (e *Engine) moreLikeThis(ctx context.Context, text string) ([]index.Weighte
 		}
 	}
 	if out == nil {
-		out = []index.WeightedTerm{} // no term: the keyword leg finds nothing
+		out = []index.WeightedTerm{}
 	}
-	return out, nil
+	return out
 }

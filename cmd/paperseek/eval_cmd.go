@@ -63,14 +63,9 @@ and a qrels TSV (query-id corpus-id score, header optional).`,
 }
 
 func evalRun(c *cobra.Command, opts *evalOptions) error {
-	var modes []query.Mode
-	switch opts.Mode {
-	case "all":
-		modes = []query.Mode{query.ModeKeyword, query.ModeSemantic, query.ModeHybrid}
-	case string(query.ModeKeyword), string(query.ModeSemantic), string(query.ModeHybrid):
-		modes = []query.Mode{query.Mode(opts.Mode)}
-	default:
-		return usagef("mode must be hybrid, keyword, semantic or all, got %q", opts.Mode)
+	modes, err := evalModes(opts.Mode)
+	if err != nil {
+		return err
 	}
 	qrels, err := eval.ReadQrels(opts.Qrels)
 	if err != nil {
@@ -170,4 +165,15 @@ func writeRunFile(path, tag string, queries []eval.Query, results map[string][]e
 		return fmt.Errorf("write run file %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// evalModes are the modes --mode names: one, or all three side by side.
+func evalModes(mode string) ([]query.Mode, error) {
+	switch mode {
+	case "all":
+		return []query.Mode{query.ModeKeyword, query.ModeSemantic, query.ModeHybrid}, nil
+	case string(query.ModeKeyword), string(query.ModeSemantic), string(query.ModeHybrid):
+		return []query.Mode{query.Mode(mode)}, nil
+	}
+	return nil, usagef("mode must be hybrid, keyword, semantic or all, got %q", mode)
 }

@@ -61,14 +61,9 @@ func evalRelated(c *cobra.Command, opts *evalOptions) error {
 		}
 		methods = []string{ro.Method}
 	}
-	var modes []query.Mode
-	switch opts.Mode {
-	case "all":
-		modes = []query.Mode{query.ModeKeyword, query.ModeSemantic, query.ModeHybrid}
-	case string(query.ModeKeyword), string(query.ModeSemantic), string(query.ModeHybrid):
-		modes = []query.Mode{query.Mode(opts.Mode)}
-	default:
-		return usagef("mode must be hybrid, keyword, semantic or all, got %q", opts.Mode)
+	modes, err := evalModes(opts.Mode)
+	if err != nil {
+		return err
 	}
 	qrels, err := eval.ReadQrels(opts.Qrels)
 	if err != nil {
