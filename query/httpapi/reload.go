@@ -156,9 +156,11 @@ func (r *Reloader) Check(ctx context.Context) (bool, error) {
 	old := r.cur
 	r.cur = g
 	r.lastFail = ""
+	// Logged before a request can be answered from g, so the log never
+	// tells of a switch later than the answers show it.
+	r.logger.Info("serving new index generation", "generation", g.number, "papers", g.st.Info().Papers, "previous", old.number)
 	r.mu.Unlock()
 	old.release()
-	r.logger.Info("serving new index generation", "generation", g.number, "papers", g.st.Info().Papers, "previous", old.number)
 	return true, nil
 }
 
