@@ -242,24 +242,7 @@ func (e *Engine) pooledTerms(ctx context.Context, docs []string, weights []float
 			pooled[t] += w / float64(len(terms))
 		}
 	}
-	terms := make([]string, 0, len(pooled))
-	for t := range pooled {
-		terms = append(terms, t)
-	}
-	slices.Sort(terms)
-	stats, err := e.st.TermStats(ctx, terms)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]index.WeightedTerm, 0, len(terms))
-	for i, t := range terms {
-		df := stats.DF[i]
-		if df == 0 {
-			continue // a word no indexed paper has cannot find anything
-		}
-		out = append(out, index.WeightedTerm{Term: t, Weight: pooled[t] * math.Log(1+float64(stats.Docs)/float64(df))})
-	}
-	return topTerms(out, n), nil
+	return e.weighTerms(ctx, pooled, n)
 }
 
 // positiveVectors are the positives' stored vectors, then the texts'

@@ -76,12 +76,19 @@ func (e *Engine) RelatedText(ctx context.Context, text string, req Request) (*Re
 // moreLikeThis returns text's most distinctive terms, each weighted by its
 // tf·idf in text relative to the strongest.
 func (e *Engine) moreLikeThis(ctx context.Context, text string) ([]index.WeightedTerm, error) {
-	tf := map[string]int{}
+	tf := map[string]float64{}
 	for _, t := range index.Terms(text) {
 		tf[t]++
 	}
-	terms := make([]string, 0, len(tf))
-	for t := range tf {
+	return e.weighTerms(ctx, tf, moreLikeThisTerms)
+}
+
+// weighTerms multiplies each term's weight by its idf in the index, drops
+// the terms no indexed paper holds, and keeps the n strongest (topTerms).
+// The index is asked for every term's document frequency in one call.
+func (e *Engine) weighTerms(ctx context.Context, weights map[string]float64, n int) ([]index.WeightedTerm, error) {
+	terms := make([]string, 0, len(weights))
+	for t := range weights {
 		terms = append(terms, t)
 	}
 	slices.Sort(terms)
@@ -95,9 +102,9 @@ func (e *Engine) moreLikeThis(ctx context.Context, text string) ([]index.Weighte
 		if df == 0 {
 			continue // a word no indexed paper has cannot find anything
 		}
-		out = append(out, index.WeightedTerm{Term: t, Weight: float64(tf[t]) * math.Log(1+float64(stats.Docs)/float64(df))})
+		out = append(out, index.WeightedTerm{Term: t, Weight: weights[t] * math.Log(1+float64(stats.Docs)/float64(df))})
 	}
-	return topTerms(out, moreLikeThisTerms), nil
+	return topTerms(out, n), nil
 }
 
 // topTerms keeps the n heaviest terms (ties by term, so the query is the
