@@ -106,6 +106,26 @@ type KeywordQuery struct {
 	Phrases []string
 }
 
+// Weights are the query's analysed terms with their weights, as a store
+// scores them: Terms as given (empty terms and weights ≤ 0 dropped,
+// repeats summed), else each term of Text counted as often as analyze
+// (the analyser the store's text was indexed with) cuts it.
+func (q KeywordQuery) Weights(analyze func(text string) []string) map[string]float64 {
+	w := map[string]float64{}
+	if q.Terms != nil {
+		for _, t := range q.Terms {
+			if t.Term != "" && t.Weight > 0 {
+				w[t.Term] += t.Weight
+			}
+		}
+		return w
+	}
+	for _, t := range analyze(q.Text) {
+		w[t]++
+	}
+	return w
+}
+
 // PhraseMatcher is implemented by a store that can tell whether it matches
 // KeywordQuery.Phrases. A store that does not implement it, or answers
 // false, treats phrases as plain words, and the query layer warns the user.

@@ -97,24 +97,6 @@ func (st *Store) search(ctx context.Context, s wv.Search, keep func([]string) bo
 	}
 }
 
-// queryTerms turns a keyword query into analysed terms with weights: the
-// count of each term in free text, or the given weights.
-func queryTerms(q index.KeywordQuery) map[string]float64 {
-	w := map[string]float64{}
-	if q.Terms != nil {
-		for _, t := range q.Terms {
-			if t.Term != "" && t.Weight > 0 {
-				w[t.Term] += t.Weight
-			}
-		}
-		return w
-	}
-	for _, t := range index.Terms(q.Text) {
-		w[t]++
-	}
-	return w
-}
-
 // Keyword implements index.Store: Weaviate's bm25 finds the candidates
 // (with each query term's frequency in them), and they are re-scored with
 // textbook BM25 over the whole collection: idf log(1+(N−df+0.5)/(df+0.5))
@@ -124,7 +106,7 @@ func (st *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filt
 	if n <= 0 {
 		return nil, nil
 	}
-	weights := queryTerms(q)
+	weights := q.Weights(index.Terms)
 	if len(weights) == 0 {
 		return nil, nil
 	}

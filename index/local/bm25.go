@@ -49,7 +49,7 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if n <= 0 {
 		return nil, nil
 	}
-	weights := queryTerms(q, s.analyzer)
+	weights := q.Weights(analyze(s.analyzer))
 	if len(weights) == 0 {
 		return nil, nil
 	}
@@ -86,23 +86,17 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	return hits[:min(n, len(hits))], nil
 }
 
-// queryTerms turns a keyword query into analysed terms with weights: the
-// count of each term in free text (analysed with a, the analyzer the index
-// was built with), or the given weights.
-func queryTerms(q index.KeywordQuery, a analysis.Analyzer) map[string]float64 {
-	w := map[string]float64{}
-	if q.Terms != nil {
-		for _, t := range q.Terms {
-			if t.Term != "" && t.Weight > 0 {
-				w[t.Term] += t.Weight
-			}
+// analyze cuts text into terms with a, the analyzer the index was built
+// with.
+func analyze(a analysis.Analyzer) func(string) []string {
+	return func(text string) []string {
+		toks := a.Analyze([]byte(text))
+		out := make([]string, len(toks))
+		for i, t := range toks {
+			out[i] = string(t.Term)
 		}
-		return w
+		return out
 	}
-	for _, t := range a.Analyze([]byte(q.Text)) {
-		w[string(t.Term)]++
-	}
-	return w
 }
 
 // bleveQuery is an OR of the analysed terms on the ranking field. Term
