@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/paperseek/paperseek/internal/bytesize"
 )
 
 // API pages wrap a list of records in an object: OpenAlex writes
@@ -163,14 +161,7 @@ func (s *pageSource) next() (entry, error) {
 				return entry{}, s.scanError(err)
 			}
 			s.afterValue, s.elemLine = true, start
-			if tooLong {
-				return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + bytesize.Format(int64(s.sc.max))}
-			}
-			p, kind, reason := s.dec.decode(data)
-			if reason != "" {
-				return entry{}, &RecordError{File: s.name, Line: start, Reason: reason}
-			}
-			return entry{rec: Record{Paper: p}, kind: kind, line: start}, nil
+			return decodeValue(s.name, &s.sc, &s.dec, data, tooLong, start)
 		}
 	}
 }

@@ -187,13 +187,20 @@ func (s *valuesSource) next() (entry, error) {
 			return entry{}, streamFatal(s.name, err)
 		}
 		s.afterValue, s.elemLine = true, start
-		if tooLong {
-			return entry{}, &RecordError{File: s.name, Line: start, Reason: "record longer than " + bytesize.Format(int64(s.sc.max))}
-		}
-		p, kind, reason := s.dec.decode(data)
-		if reason != "" {
-			return entry{}, &RecordError{File: s.name, Line: start, Reason: reason}
-		}
-		return entry{rec: Record{Paper: p}, kind: kind, line: start}, nil
+		return decodeValue(s.name, &s.sc, &s.dec, data, tooLong, start)
 	}
+}
+
+// decodeValue turns one JSON value that started on line start of file name
+// into an entry, or into the RecordError that skips it: a value longer than
+// the scanner holds, or one the decoder refuses.
+func decodeValue(name string, sc *valueScanner, dec *jsonDecoder, data []byte, tooLong bool, start int) (entry, error) {
+	if tooLong {
+		return entry{}, &RecordError{File: name, Line: start, Reason: "record longer than " + bytesize.Format(int64(sc.max))}
+	}
+	p, kind, reason := dec.decode(data)
+	if reason != "" {
+		return entry{}, &RecordError{File: name, Line: start, Reason: reason}
+	}
+	return entry{rec: Record{Paper: p}, kind: kind, line: start}, nil
 }
