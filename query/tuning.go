@@ -12,9 +12,6 @@ import (
 type Tuning struct {
 	// KeywordWeight is the keyword leg's weight in blend fusion.
 	KeywordWeight float64
-	// KeywordBM25 re-scores the hybrid's keyword leg with textbook BM25
-	// (bm25.go). Keyword mode stays Bleve's own ranking.
-	KeywordBM25 bool
 }
 
 // DefaultTuning returns the measured defaults for fp's embedder.
@@ -24,12 +21,12 @@ func DefaultTuning(fp embed.Fingerprint) Tuning {
 		// SciFact-train / CISI nDCG@10 with blend's scaled min-max:
 		// 0.7038 / 0.4245 at 0.85; 0.6914 / 0.4240 at 0.75, 0.6972 /
 		// 0.4254 at 0.8, 0.7031 / 0.4227 at 0.9 (README).
-		return Tuning{KeywordWeight: 0.85, KeywordBM25: true}
+		return Tuning{KeywordWeight: 0.85}
 	default:
 		// Not measurable here (no network). A strong neural embedder wants
 		// a larger semantic share than the corpus-trained one: users of
 		// hybrid engines with such embedders report equal weights or more
 		// semantic as their best, where 0.75 keyword suits the local one.
-		return Tuning{KeywordWeight: 0.5, KeywordBM25: true}
+		return Tuning{KeywordWeight: 0.5}
 	}
 }
