@@ -68,19 +68,21 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if err != nil {
 		return nil, err
 	}
-	acc := accumulators.Get().(*accumulator)
-	defer acc.release()
-	if err := acc.bm25(ctx, r, weights, int(docs), avgdl); err != nil {
-		return nil, err
-	}
-	if err := s.phraseBonus(ctx, r, acc, phrases); err != nil {
-		return nil, err
-	}
 	var allowed *bitset
 	if !f.IsZero() {
 		if allowed, err = s.filterDocs(ctx, r, f); err != nil {
 			return nil, err
 		}
+	}
+	acc := accumulators.Get().(*accumulator)
+	defer acc.release()
+	// Phrase bonuses first: they count towards the n-th best score that
+	// lets the terms' walk skip papers that cannot reach the top.
+	if err := s.phraseBonus(ctx, r, acc, phrases); err != nil {
+		return nil, err
+	}
+	if err := acc.bm25(ctx, r, weights, int(docs), avgdl, n, allowed); err != nil {
+		return nil, err
 	}
 	top := acc.top(n, allowed)
 	hits := make([]index.Hit, len(top))
