@@ -199,12 +199,24 @@ func (acc *accumulator) nth(n int, live []uint64, pruning bool, allowed *bitset)
 func (acc *accumulator) running(live []uint64, pruning bool, allowed *bitset, floor float64) []uint64 {
 	if !pruning {
 		live = make([]uint64, 0, len(acc.touched)/4)
-		for _, d := range acc.touched {
+		keep := func(d uint64) {
 			if (allowed == nil || allowed.has(d)) && acc.score[d] >= floor {
 				live = append(live, d)
 			}
 		}
-		slices.Sort(live)
+		if len(acc.touched) < len(acc.score)/16 {
+			for _, d := range acc.touched {
+				keep(d)
+			}
+			slices.Sort(live)
+			return live
+		}
+		// Many touched: a pass over the scores in order beats sorting.
+		for d, sc := range acc.score {
+			if sc > 0 {
+				keep(uint64(d))
+			}
+		}
 		return live
 	}
 	return slices.DeleteFunc(live, func(d uint64) bool { return acc.score[d] < floor })
