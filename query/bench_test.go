@@ -131,3 +131,26 @@ func BenchmarkHybridDemo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOneShot119k is a one-shot `paperseek search` without the
+// process: open the index, search (hybrid), close.
+func BenchmarkOneShot119k(b *testing.B) {
+	dir := os.Getenv("PAPERSEEK_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("set PAPERSEEK_BENCH_INDEX to an index directory (see bench/search.sh)")
+	}
+	queries := queriesForBench(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		ix, err := index.Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := New(ix, Options{}).Search(ctx, Request{Query: queries[i%len(queries)]}); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
