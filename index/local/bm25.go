@@ -51,6 +51,12 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if s.positions {
 		phrases = q.Phrases
 	}
+	// Bleve's own DocCount fails on a closed index (an engine that
+	// outlived its store); the reader of a closed index would not.
+	docs, err := s.kw.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("keyword index: %w", err)
+	}
 	adv, err := s.kw.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("keyword index: %w", err)
@@ -60,10 +66,6 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 		return nil, fmt.Errorf("keyword index: %w", err)
 	}
 	defer r.Close()
-	docs, err := r.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("keyword index: %w", err)
-	}
 	avgdl, err := s.avgLength()
 	if err != nil {
 		return nil, err

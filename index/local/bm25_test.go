@@ -228,3 +228,21 @@ func TestKeywordTopIsExact(t *testing.T) {
 		}
 	}
 }
+
+// A keyword search on a closed store (an engine that outlived it) is an
+// error, not a crash: the postings are read through Bleve's reader, which
+// does not check.
+func TestKeywordAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, index.WriteOptions{}, corpus(20, "p"))
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Keyword(context.Background(), index.KeywordQuery{Text: "speculative decoding"}, index.Filter{}, 10); err == nil {
+		t.Fatal("a keyword search on a closed store succeeded")
+	}
+}
