@@ -8,7 +8,8 @@
 #   bench/scale.sh                                  # the 119k arXiv set
 #   FILE=/tmp/synth-1m.jsonl.gz INDEX=/tmp/ps-1m bench/scale.sh
 #   SECONDS_LOAD=30 N=50 bench/scale.sh             # longer load runs, more one-shot queries
-#   OLD=/tmp/paperseek-main bench/scale.sh          # also time another build's one-shot commands, interleaved
+#   OLD=/tmp/paperseek-main bench/scale.sh          # also time another build: one-shot commands interleaved, its server's load runs alternating
+#   ROUNDS=3 OLD=... bench/scale.sh                 # repeat the load runs
 #
 # The 1M corpus: python3 ../shared/tools/synth-corpus.py --papers 1000000 | gzip -1 > /tmp/synth-1m.jsonl.gz
 # The machine is shared: compare runs made at the same time (bench/peers.sh).
@@ -27,7 +28,10 @@ go build -o bin/load ./bench/load
 work=$(mktemp -d)
 server=
 cleanup() {
-	if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+	for pid in $server; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -89,15 +93,30 @@ done
 echo "## semantic leg against exact cosine (paperseek check)"
 bin/paperseek check --json --index "$INDEX" | jq -c '{ok, exact_recall}'
 
-echo "## serve under bench/load (closed loop, $SECONDS_LOAD s each, 500 titles)"
-bin/paperseek serve --index "$INDEX" --addr "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 600); do
-	curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-	sleep 0.5
-done
-for run in "hybrid 1" "hybrid 8" "keyword 8"; do
-	set -- $run
-	bin/load -addr "127.0.0.1:$PORT" -duration "${SECONDS_LOAD}s" -clients "$2" -mode "$1" -queries "$work/titles" -pid "$server" -json |
-		jq -c --arg run "$1, $2 clients" '{run: $run, rps: (.requests_per_second * 10 | round / 10), p50_ms: (.p50_ms * 10 | round / 10), p95_ms: (.p95_ms * 10 | round / 10), p99_ms: (.p99_ms * 10 | round / 10), errors, rss_before_mib: (.rss_before_kib / 1024 | round), rss_after_mib: (.rss_after_kib / 1024 | round)}'
+echo "## serve under bench/load (closed loop, $SECONDS_LOAD s each, 500 titles${OLD:+; OLD= server too, runs alternating})"
+start_server() { # binary port: starts a server, prints its pid once it answers
+	"$1" serve --index "$INDEX" --addr "127.0.0.1:$2" >>"$work/serve.log" 2>&1 &
+	local pid=$!
+	for _ in $(seq 600); do
+		curl -fsS "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	echo "$pid"
+}
+server=$(start_server bin/paperseek "$PORT")
+if [ -n "${OLD:-}" ]; then
+	oldserver=$(start_server "$OLD" "$((PORT + 1))")
+	server="$server $oldserver"
+fi
+loadrun() { # label port pid mode clients
+	bin/load -addr "127.0.0.1:$2" -duration "${SECONDS_LOAD}s" -clients "$5" -mode "$4" -queries "$work/titles" -pid "$3" -json |
+		jq -c --arg run "$1$4, $5 clients" '{run: $run, rps: (.requests_per_second * 10 | round / 10), p50_ms: (.p50_ms * 10 | round / 10), p95_ms: (.p95_ms * 10 | round / 10), p99_ms: (.p99_ms * 10 | round / 10), errors, rss_before_mib: (.rss_before_kib / 1024 | round), rss_after_mib: (.rss_after_kib / 1024 | round)}'
+}
+for _ in $(seq "${ROUNDS:-1}"); do
+	for run in "hybrid 1" "hybrid 8" "keyword 8"; do
+		set -- $run
+		loadrun "" "$PORT" "${server%% *}" "$1" "$2"
+		[ -z "${OLD:-}" ] || loadrun "old " "$((PORT + 1))" "$oldserver" "$1" "$2"
+		echo "  load $(cut -d' ' -f1-3 /proc/loadavg)"
+	done
 done

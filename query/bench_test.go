@@ -49,12 +49,42 @@ var benchQueries = []string{
 	"adversarial robustness certified defense",
 }
 
+// queriesForBench are benchQueries, or the lines of the file named by
+// PAPERSEEK_BENCH_QUERIES (bench/titles.sh 500: the queries bench/scale.sh
+// and the HTTP load runs send, whole titles).
+func queriesForBench(b *testing.B) []string {
+	path := os.Getenv("PAPERSEEK_BENCH_QUERIES")
+	if path == "" {
+		return benchQueries
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var qs []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			qs = append(qs, l)
+		}
+	}
+	if len(qs) == 0 {
+		b.Fatalf("%s holds no queries", path)
+	}
+	return qs
+}
+
 func benchSearch(b *testing.B, mode Mode, k int) {
 	e := openBenchIndex(b)
+	queries := queriesForBench(b)
 	ctx := context.Background()
+	if p, ok := e.st.(interface{ Preload() error }); ok { // as serve does
+		if err := p.Preload(); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		q := benchQueries[i%len(benchQueries)]
+		q := queries[i%len(queries)]
 		resp, err := e.Search(ctx, Request{Query: q, Mode: mode, K: k})
 		if err != nil {
 			b.Fatal(err)
@@ -97,6 +127,29 @@ func BenchmarkHybridDemo(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; b.Loop(); i++ {
 		if _, err := testEngine.Search(ctx, Request{Query: benchQueries[i%len(benchQueries)]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOneShot119k is a one-shot `paperseek search` without the
+// process: open the index, search (hybrid), close.
+func BenchmarkOneShot119k(b *testing.B) {
+	dir := os.Getenv("PAPERSEEK_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("set PAPERSEEK_BENCH_INDEX to an index directory (see bench/search.sh)")
+	}
+	queries := queriesForBench(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		ix, err := index.Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := New(ix, Options{}).Search(ctx, Request{Query: queries[i%len(queries)]}); err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,305 @@
+package local
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+// accumulator holds one keyword query's score per paper, indexed by
+// Bleve's internal document number, and the papers it touched (so
+// clearing it and picking the top cost what the query matched, not the
+// corpus). Pooled: a server reuses a few instead of allocating a corpus-
+// sized array per request.
+type accumulator struct {
+	score   []float64
+	touched []uint64
+}
+
+var accumulators = sync.Pool{New: func() any { return &accumulator{} }}
+
+// release clears what the query touched and returns acc to the pool.
+func (acc *accumulator) release() {
+	for _, d := range acc.touched {
+		acc.score[d] = 0
+	}
+	acc.touched = acc.touched[:0]
+	accumulators.Put(acc)
+}
+
+// add adds c to doc's score; a paper is touched by a positive c only.
+func (acc *accumulator) add(doc uint64, c float64) {
+	if c <= 0 {
+		return
+	}
+	if doc >= uint64(len(acc.score)) {
+		acc.score = slices.Grow(acc.score, int(doc+1)-len(acc.score))
+		acc.score = acc.score[:cap(acc.score)]
+	}
+	if acc.score[doc] == 0 {
+		acc.touched = append(acc.touched, doc)
+	}
+	acc.score[doc] += c
+}
+
+// bm25 adds the BM25 score for the weighted terms of every paper that
+// can still reach the top n (of the papers allowed lets through; nil: all):
+// the top n by exact score, exactly as if every paper were scored.
+//
+// Terms go from the highest possible contribution to the lowest (w·idf·
+// (k1+1): rare words first), so the common words of a title come last.
+// Before each term, the n-th best score so far is compared with R, the
+// most the remaining terms could add: once it is higher, no paper untouched
+// so far can reach the top n, and neither can a touched one whose score
+// plus R stays below it (MaxScore, Turtle & Flood 1995). From then on the
+// remaining, long posting lists are not walked but skipped through
+// (Advance) to the papers still in the running. Papers dropped keep a
+// partial score below the final n-th, so they never rank. Terms are summed
+// in the same order for every paper: a paper's score is the same float
+// whatever was pruned.
+func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights map[string]float64, docs int, avgdl float64, n int, allowed *bitset) error {
+	type term struct {
+		text string
+		w    float64 // query weight × idf
+		max  float64 // the most it adds to a paper's score
+		tfr  bindex.TermFieldReader
+	}
+	var terms []term
+	defer func() {
+		for _, t := range terms {
+			t.tfr.Close()
+		}
+	}()
+	for text, qw := range weights {
+		if qw <= 0 {
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(text), FieldText, true, true, false)
+		if err != nil {
+			return fmt.Errorf("keyword index: %w", err)
+		}
+		df := int(tfr.Count())
+		if df == 0 {
+			tfr.Close()
+			continue
+		}
+		w := qw * index.IDF(docs, df)
+		terms = append(terms, term{text: text, w: w, max: w * (bm25K1 + 1), tfr: tfr})
+	}
+	slices.SortFunc(terms, func(a, b term) int {
+		if c := cmp.Compare(b.max, a.max); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.text, b.text)
+	})
+	rest := make([]float64, len(terms)+1) // rest[i]: the most terms[i:] add
+	for i := len(terms) - 1; i >= 0; i-- {
+		rest[i] = rest[i+1] + terms[i].max
+	}
+	score := func(tfd *bindex.TermFieldDoc, w float64) float64 {
+		tf := float64(tfd.Freq)
+		dl := 1 / (tfd.Norm * tfd.Norm)
+		return w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avgdl))
+	}
+	var tfd bindex.TermFieldDoc
+	var live []uint64 // the papers still in the running, once pruning starts; sorted
+	pruning := false
+	for i, t := range terms {
+		if i > 0 || len(acc.touched) > 0 {
+			if kth, ok := acc.nth(n, live, pruning, allowed); ok && kth > rest[i]*(1+1e-9) {
+				live = acc.running(live, pruning, allowed, kth-rest[i]*(1+1e-9))
+				pruning = true
+			}
+		}
+		if !pruning {
+			for j := 0; ; j++ {
+				if j%8192 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+				}
+				got, err := t.tfr.Next(&tfd)
+				if err != nil {
+					return fmt.Errorf("keyword index: %w", err)
+				}
+				if got == nil {
+					break
+				}
+				acc.add(got.ID.Value(), score(got, t.w))
+			}
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var id bindex.IndexInternalID
+		at := uint64(0) // the posting the reader stands on (valid when on)
+		on := false
+		for _, d := range live {
+			if !on || at < d {
+				id = bindex.NewIndexInternalID(id, d)
+				got, err := t.tfr.Advance(id, &tfd)
+				if err != nil {
+					return fmt.Errorf("keyword index: %w", err)
+				}
+				if got == nil {
+					break // no paper further on holds the term
+				}
+				at, on = got.ID.Value(), true
+			}
+			if at == d {
+				acc.add(d, score(&tfd, t.w))
+			}
+		}
+	}
+	return nil
+}
+
+// nth is the n-th best score among the papers in the running (live once
+// pruning, else every touched paper allowed lets through); ok is false
+// when there are fewer than n.
+func (acc *accumulator) nth(n int, live []uint64, pruning bool, allowed *bitset) (float64, bool) {
+	docs := live
+	if !pruning {
+		docs = acc.touched
+	}
+	if len(docs) < n {
+		return 0, false
+	}
+	h := make(minHeap, 0, n)
+	for _, d := range docs {
+		if allowed != nil && !allowed.has(d) {
+			continue
+		}
+		sc := acc.score[d]
+		switch {
+		case len(h) < n:
+			heap.Push(&h, sc)
+		case sc > h[0]:
+			h[0] = sc
+			heap.Fix(&h, 0)
+		}
+	}
+	if len(h) < n {
+		return 0, false
+	}
+	return h[0], true
+}
+
+// running keeps the papers (live, or every touched one allowed lets
+// through when not yet pruning) whose score is at least floor, sorted by
+// internal number.
+func (acc *accumulator) running(live []uint64, pruning bool, allowed *bitset, floor float64) []uint64 {
+	if !pruning {
+		live = make([]uint64, 0, len(acc.touched)/4)
+		keep := func(d uint64) {
+			if (allowed == nil || allowed.has(d)) && acc.score[d] >= floor {
+				live = append(live, d)
+			}
+		}
+		if len(acc.touched) < len(acc.score)/16 {
+			for _, d := range acc.touched {
+				keep(d)
+			}
+			slices.Sort(live)
+			return live
+		}
+		// Many touched: a pass over the scores in order beats sorting.
+		for d, sc := range acc.score {
+			if sc > 0 {
+				keep(uint64(d))
+			}
+		}
+		return live
+	}
+	return slices.DeleteFunc(live, func(d uint64) bool { return acc.score[d] < floor })
+}
+
+// minHeap of scores: the root is the lowest.
+type minHeap []float64
+
+func (h minHeap) Len() int           { return len(h) }
+func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *minHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *minHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// scored is one paper's internal number and score.
+type scored struct {
+	doc   uint64
+	score float64
+}
+
+// better is the ranking order: higher score first, then lower internal
+// number.
+func better(a, b scored) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.doc, b.doc)
+}
+
+// worstFirst is a heap whose root is the worst of the kept papers.
+type worstFirst []scored
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return better(h[i], h[j]) > 0 }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// top is the best n touched papers that allowed (nil: all) lets through,
+// best first.
+func (acc *accumulator) top(n int, allowed *bitset) []scored {
+	h := make(worstFirst, 0, min(n, len(acc.touched)))
+	for _, d := range acc.touched {
+		if allowed != nil && !allowed.has(d) {
+			continue
+		}
+		c := scored{doc: d, score: acc.score[d]}
+		switch {
+		case len(h) < n:
+			heap.Push(&h, c)
+		case better(c, h[0]) < 0:
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	}
+	out := []scored(h)
+	slices.SortFunc(out, better)
+	return out
+}
+
+// bitset is a set of internal document numbers.
+type bitset struct{ words []uint64 }
+
+func (b *bitset) set(d uint64) {
+	w := int(d / 64)
+	if w >= len(b.words) {
+		b.words = slices.Grow(b.words, w+1-len(b.words))
+		b.words = b.words[:w+1]
+	}
+	b.words[w] |= 1 << (d % 64)
+}
+
+func (b *bitset) has(d uint64) bool {
+	w := int(d / 64)
+	return w < len(b.words) && b.words[w]&(1<<(d%64)) != 0
+}
