@@ -27,17 +27,22 @@ import (
 //  2. write our candidate lease (run id, host, pid, expiry).
 //  3. wait LeaseSettle, list again: another run holds, or another
 //     candidate has a lower run id: withdraw ours and fail ErrLocked.
-//  4. mark ours held; renew it every LeaseTTL/4 while the run lasts,
-//     and check it is still the only live one before every write phase.
+//  4. mark ours held and list once more: another held lease with a lower
+//     run id: withdraw and fail. Renew every LeaseTTL/4 while the run
+//     lasts; before every write phase (and, from what renewal last saw,
+//     before every batch of papers) check that no run with a lower id
+//     holds a lease.
 //
+// Run ids begin with the start time, so of two runs the earlier one wins.
 // Two runs starting together both see both candidates in step 3 and the
 // lower run id wins. The remaining window: a run that stalls longer than
 // LeaseSettle between its step 3 and step 4 (a pause, a partition) while a
-// second run starts can leave both believing they hold the lease; each
-// then finds the other's held lease at its next check (renewal or the
-// next write phase) and fails, so at worst both fail. Leases expire by the
-// writer's own clock: clocks skewed by more than LeaseTTL would break
-// takeover (not exclusion).
+// second run starts can leave both holding a lease; the one with the
+// higher id finds the other's at its next check — at once in step 4 if
+// the other's held write landed first, else at the next write phase or
+// renewal (within LeaseTTL/4) — and stops; until then both may write.
+// Leases expire by the writer's own clock: clocks skewed by more than
+// LeaseTTL would break takeover (not exclusion).
 
 // Lease timing defaults.
 const (
@@ -140,6 +145,12 @@ func acquireLease(ctx context.Context, c *wv.Client, loc Location, cl wv.Consist
 		l.release()
 		return nil, err
 	}
+	// A run that stalled between its listing and its held write may find
+	// another held lease now: the lower run id keeps it.
+	if err := l.check(ctx); err != nil {
+		l.release()
+		return nil, err
+	}
 	l.stopped.Add(1)
 	go l.renew()
 	return l, nil
@@ -165,20 +176,28 @@ func (l *lease) lockedBy(h leaseRecord) error {
 
 // others lists the live leases of other runs, removing expired ones.
 func (l *lease) others(ctx context.Context) ([]leaseRecord, error) {
+	out, _, err := l.list(ctx)
+	return out, err
+}
+
+// list lists the live leases of other runs, removing expired ones, and
+// our own lease as stored (nil when there is none).
+func (l *lease) list(ctx context.Context) (others []leaseRecord, mine *leaseRecord, err error) {
 	res, err := l.c.Search(ctx, wv.Search{Class: l.loc.Meta(), Where: wv.TextEqual("key", leaseKey), Limit: 100,
 		Properties: []string{"version"}, Consistency: l.cl})
 	if err != nil {
-		return nil, wrap("read the writer lease", err)
+		return nil, nil, wrap("read the writer lease", err)
 	}
 	var out []leaseRecord
 	now := time.Now()
 	for _, h := range res[0] {
 		r, err := decodeLease(h.Properties)
 		if err != nil {
-			return nil, fmt.Errorf("%w: a writer lease in %s: %w", index.ErrCorrupt, l.loc.Meta(), err)
+			return nil, nil, fmt.Errorf("%w: a writer lease in %s: %w", index.ErrCorrupt, l.loc.Meta(), err)
 		}
 		switch {
 		case r.Run == l.me.Run:
+			mine = &r
 		case now.After(r.Expires):
 			// A crashed run's: taken over. Failing to remove it only
 			// leaves it to the next run.
@@ -188,7 +207,7 @@ func (l *lease) others(ctx context.Context) ([]leaseRecord, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b leaseRecord) int { return strings.Compare(a.Run, b.Run) })
-	return out, nil
+	return out, mine, nil
 }
 
 // decodeLease reads a lease object.
@@ -215,25 +234,41 @@ func (l *lease) put(ctx context.Context, held bool) error {
 	return wrap("write the writer lease", l.c.BatchPut(ctx, l.loc.Meta(), []wv.Object{obj}, l.cl))
 }
 
-// check fails with index.ErrLocked when another run holds a live lease or
-// renewal found one; other failures to read the lease are returned as
-// they are (the run stops rather than write unguarded).
-func (l *lease) check(ctx context.Context) error {
+// lostErr is the error renewal recorded when another run took the lease.
+func (l *lease) lostErr() error {
 	if l == nil {
 		return nil
 	}
 	l.mu.Lock()
-	lost := l.lost
-	l.mu.Unlock()
-	if lost != nil {
-		return lost
+	defer l.mu.Unlock()
+	return l.lost
+}
+
+// check fails with index.ErrLocked when another run with a lower run id
+// holds a live lease, or renewal found one. (Two held leases happen only
+// in the window lease.go's comment describes; the higher run id yields,
+// so one of the two runs carries on.) Other failures to read the lease
+// are returned as they are: the run stops rather than write unguarded.
+func (l *lease) check(ctx context.Context) error {
+	if l == nil {
+		return nil
 	}
-	others, err := l.others(ctx)
+	if err := l.lostErr(); err != nil {
+		return err
+	}
+	others, mine, err := l.list(ctx)
 	if err != nil {
 		return err
 	}
-	if h := firstHeld(others); h != nil {
-		return fmt.Errorf("%w (this run stopped before writing more)", l.lockedBy(*h))
+	if mine == nil || time.Now().After(mine.Expires) {
+		// This run stalled past its lease (or it was removed): another
+		// run may have taken over.
+		return fmt.Errorf("%w: this run's lease on %s expired (the run stalled for over %s) and another run may be writing; run it again", index.ErrLocked, l.loc.Raw, l.ttl)
+	}
+	for _, o := range others {
+		if o.Held && o.Run < l.me.Run {
+			return fmt.Errorf("%w (this run stopped before writing more)", l.lockedBy(o))
+		}
 	}
 	return nil
 }

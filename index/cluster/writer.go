@@ -546,6 +546,10 @@ func (w *Writer) embedBatch() int {
 
 // put embeds papers and writes them with their vectors.
 func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Paper) error {
+	// Renewal found another run holding the lease: write no more.
+	if err := w.lease.lostErr(); err != nil {
+		return err
+	}
 	texts := make([]string, len(papers))
 	for i := range papers {
 		texts[i] = papers[i].Text()
