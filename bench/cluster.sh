@@ -78,7 +78,8 @@ fi
 if [ -n "$LIMIT" ]; then
 	# The first LIMIT papers, decompressed once: both indexes read the same.
 	case $PAPERS in
-	*.gz) gzip -dc "$PAPERS" | head -n "$LIMIT" >"$work/papers.jsonl" ;;
+	# (head closes the pipe early: gzip's SIGPIPE is not a failure.)
+	*.gz) { gzip -dc "$PAPERS" || true; } | head -n "$LIMIT" >"$work/papers.jsonl" ;;
 	*) head -n "$LIMIT" "$PAPERS" >"$work/papers.jsonl" ;;
 	esac
 	PAPERS=$work/papers.jsonl
