@@ -3,6 +3,9 @@ package cluster
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -67,5 +70,50 @@ func TestTLSLocation(t *testing.T) {
 	if _, err := Open(ctx, "weaviates://"+strings.TrimPrefix(plain.URL, "http://")+"/Papers", Options{}); !errors.Is(err, wv.ErrTLS) ||
 		!strings.Contains(err.Error(), "weaviate://") {
 		t.Errorf("weaviates:// to a plain-HTTP server: %v; want a TLS error suggesting weaviate://", err)
+	}
+}
+
+// TestRealClusterBehindTLSProxy: Weaviate serves plain HTTP; a cluster
+// reached over HTTPS sits behind a TLS-terminating proxy. The same index
+// run and search over weaviates:// through such a proxy (an httptest TLS
+// server forwarding to a real node) answer as over weaviate://.
+func TestRealClusterBehindTLSProxy(t *testing.T) {
+	cl := weaviatetest.StartCluster(t, 3)
+	target, err := neturl.Parse(cl.URLs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(proxy.Close)
+	ctx := context.Background()
+	tlsLoc := "weaviates://" + strings.TrimPrefix(proxy.URL, "https://") + "/Papers"
+	trusted := Options{HTTPClient: proxy.Client()}
+	ps := samplePapers(t)
+	w, err := BeginWrite(ctx, tlsLoc, index.WriteOptions{}, trusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Add(ctx, slices.Clone(ps)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	over, err := Open(ctx, tlsLoc, trusted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := Open(ctx, clusterLocation(cl.URLs[1], "Papers"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := index.KeywordQuery{Text: "speculative decoding"}
+	a, errA := over.Keyword(ctx, q, index.Filter{}, 10)
+	b, errB := direct.Keyword(ctx, q, index.Filter{}, 10)
+	if errA != nil || errB != nil || len(a) == 0 || !slices.Equal(a, b) {
+		t.Errorf("keyword over TLS %v (%v), direct %v (%v)", a, errA, b, errB)
+	}
+	if _, err := Open(ctx, tlsLoc, Options{}); !errors.Is(err, wv.ErrTLS) {
+		t.Errorf("untrusted proxy certificate: %v, want ErrTLS", err)
 	}
 }
