@@ -64,6 +64,10 @@ func TestNativeFusion(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 saying native fusion needs a cluster", args, r.code, r.stdout, r.stderr)
 		}
 	}
+	// Weaviate's hybrid takes no weighted terms or seeds to leave out.
+	if r := ps(t, nil, "related", "--index", loc, "--fusion", "native", "mirror-speculative-decoding-breaking-the-serial-barrier-in"); r.code != 2 || !strings.Contains(r.stderr, "searches only") {
+		t.Errorf("related --fusion native: exit %d, %q; want exit 2", r.code, r.stderr)
+	}
 	if r := ps(t, nil, "search", "--index", loc, "--fusion", "nativ", "x"); r.code != 2 || !strings.Contains(r.stderr, "native") {
 		t.Errorf("--fusion nativ: exit %d, %q", r.code, r.stderr)
 	}
