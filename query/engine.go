@@ -144,6 +144,14 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 		window = max(window, DateDepth)
 	}
 	window += len(in.exclude) // room for the seed papers, dropped below
+	if isNative(req.Fusion) {
+		if err := e.CheckFusion(req.Fusion); err != nil {
+			return nil, err
+		}
+		if req.Mode == ModeHybrid {
+			return e.rankNative(ctx, req, text, in, window)
+		}
+	}
 	useKW := req.Mode != ModeSemantic
 	useSem := req.Mode != ModeKeyword
 

@@ -5,10 +5,12 @@ package query
 // asks (--explain, explain=true over HTTP); each leg's own rank and raw
 // score are in Keyword and Semantic either way.
 type Explanation struct {
-	// Fusion is "blend" or "rrf", or "none" when one leg ranked alone
-	// (keyword or semantic mode) and the score is that leg's own.
+	// Fusion is "blend", "rrf", "native" or "native-ranked" (the index's
+	// own hybrid: Keyword and Semantic are then the parts it reports), or
+	// "none" when one leg ranked alone (keyword or semantic mode) and the
+	// score is that leg's own.
 	Fusion string `json:"fusion"`
-	// KeywordWeight is the keyword leg's weight in blend fusion.
+	// KeywordWeight is the keyword leg's weight in blend and native fusion.
 	KeywordWeight *float64 `json:"keyword_weight,omitempty"`
 	// RRFK is the constant of RRF fusion.
 	RRFK float64 `json:"rrf_k,omitempty"`

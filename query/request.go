@@ -168,9 +168,9 @@ func (r *Request) normalize(needQuery bool) error {
 	switch r.Fusion {
 	case "":
 		r.Fusion = FusionBlend
-	case FusionBlend, FusionRRF:
+	case FusionBlend, FusionRRF, FusionNative, FusionNativeRanked:
 	default:
-		return badRequest("fusion must be blend or rrf, got %q", r.Fusion)
+		return badRequest("fusion must be blend, rrf, native or native-ranked, got %q", r.Fusion)
 	}
 	if w := r.KeywordWeight; w != nil && (math.IsNaN(*w) || *w < 0 || *w > 1) {
 		return badRequest("keyword weight must be between 0 and 1")

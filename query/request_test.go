@@ -88,7 +88,7 @@ func TestRequestValidation(t *testing.T) {
 		{"k negative", Request{Query: "x", K: -1}, "k must be between 1 and 1000"},
 		{"offset negative", Request{Query: "x", Offset: -1}, "offset must be between 0 and 10000"},
 		{"unknown mode", Request{Query: "x", Mode: "fuzzy"}, `mode must be hybrid, keyword or semantic, got "fuzzy"`},
-		{"unknown fusion", Request{Query: "x", Fusion: "max"}, `fusion must be blend or rrf, got "max"`},
+		{"unknown fusion", Request{Query: "x", Fusion: "max"}, `fusion must be blend, rrf, native or native-ranked, got "max"`},
 		{"weight above 1", Request{Query: "x", KeywordWeight: w(1.5)}, "keyword weight must be between 0 and 1"},
 		{"weight 0 ok", Request{Query: "x", KeywordWeight: w(0)}, ""},
 		{"rrf k negative", Request{Query: "x", RRFK: -3}, "rrf k must be a positive number"},

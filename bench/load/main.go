@@ -39,6 +39,7 @@ type config struct {
 	Warmup   time.Duration
 	Clients  int
 	Mode     string
+	Fusion   string // "" = the server's default
 	K        int
 	Queries  []string
 	Token    string
@@ -79,6 +80,7 @@ func main() {
 	flag.IntVar(&cfg.Clients, "clients", 8, "concurrent clients, each with one request in flight")
 	flag.StringVar(&cfg.Mode, "mode", "hybrid", "search mode: hybrid, keyword or semantic")
 	flag.IntVar(&cfg.K, "k", 10, "results per search")
+	flag.StringVar(&cfg.Fusion, "fusion", "", "hybrid fusion to ask for (blend, rrf, native, native-ranked); default: the server's")
 	flag.StringVar(&queriesFile, "queries", "", "file of queries: text lines, or JSON lines with text/query/title (required)")
 	flag.IntVar(&cfg.PID, "pid", 0, "server process id, to report its resident memory (Linux /proc)")
 	flag.Int64Var(&cfg.Requests, "requests", 0, "stop after this many measured requests instead of -duration")
@@ -246,6 +248,9 @@ func drive(ctx context.Context, client *http.Client, base string, cfg config, ne
 
 func search(ctx context.Context, client *http.Client, base string, cfg config, q string) sample {
 	params := url.Values{"q": {q}, "mode": {cfg.Mode}, "k": {strconv.Itoa(cfg.K)}}
+	if cfg.Fusion != "" {
+		params.Set("fusion", cfg.Fusion)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+params.Encode(), nil)
 	if err != nil {
 		return sample{failure: err.Error()}

@@ -94,6 +94,11 @@ func evalRun(c *cobra.Command, opts *evalOptions) error {
 	}
 
 	return withEngine(c.Context(), opts.globalOptions, func(e *query.Engine) error {
+		// A query the engine refuses counts as finding nothing (below); a
+		// fusion the index cannot do would refuse every one.
+		if err := e.CheckFusion(base.Fusion); err != nil {
+			return err
+		}
 		var runs []eval.ModeScores
 		for _, mode := range modes {
 			req := base

@@ -30,7 +30,7 @@ and searches them with a keyword ranking (Bleve) fused with a semantic ranking
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.PersistentFlags().StringVar(&g.Index, "index", defaultIndexDir(), "index `DIR`, or weaviate://HOST:PORT/COLLECTION for a cluster (default $PAPERSEEK_INDEX, else $XDG_DATA_HOME/paperseek)")
+	root.PersistentFlags().StringVar(&g.Index, "index", defaultIndexDir(), "index `DIR`, or weaviate://HOST:PORT/COLLECTION for a cluster (weaviates:// over HTTPS) (default $PAPERSEEK_INDEX, else $XDG_DATA_HOME/paperseek)")
 	root.PersistentFlags().BoolVar(&g.JSON, "json", false, "print one JSON document on stdout")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%v (see '%s --help')", err, c.CommandPath())

@@ -64,7 +64,7 @@ func (f *searchFlags) checkEmbedder(e *query.Engine) error {
 
 // bindFusion binds the flags that tune hybrid fusion (eval takes them too).
 func (f *searchFlags) bindFusion(c *cobra.Command) {
-	c.Flags().StringVar(&f.Fusion, "fusion", query.FusionBlend, "fusion: blend (each ranker's scores min-max normalised, scaled by its best match's absolute score, weighted) or rrf")
+	c.Flags().StringVar(&f.Fusion, "fusion", query.FusionBlend, "fusion: blend (each ranker's scores min-max normalised, scaled by its best match's absolute score, weighted), rrf, or on a weaviate:// cluster its own hybrid: native (relative score fusion) or native-ranked (rank fusion)")
 	c.Flags().Float64Var(&f.KeywordWeight, "keyword-weight", 0, "weight of the keyword ranking in blend fusion, 0..1 (default: measured for the index's embedder)")
 	c.Flags().Float64Var(&f.RRFK, "rrf-k", query.DefaultRRFK, "the RRF constant")
 }

@@ -11,13 +11,17 @@ import (
 // $WEAVIATE_API_KEY): index packages never read the environment.
 var APIKey string
 
-// Backend opens weaviate:// locations for the index registry.
+// Backend opens weaviate:// and weaviates:// locations for the index
+// registry.
 type Backend struct {
 	// Options, when nil, are the package's APIKey and default HTTP client.
 	Options func() Options
 }
 
-func init() { index.Register(Scheme, Backend{}) }
+func init() {
+	index.Register(Scheme, Backend{})
+	index.Register(SchemeTLS, Backend{})
+}
 
 func (b Backend) options() Options {
 	if b.Options != nil {

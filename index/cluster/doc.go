@@ -1,7 +1,7 @@
 // Package cluster is paperseek's index on a Weaviate cluster: the
-// index.Store and index.Writer behind `--index weaviate://HOST:PORT/COLLECTION`,
-// registered for the "weaviate" scheme, so every command works on it
-// unchanged.
+// index.Store and index.Writer behind `--index weaviate://HOST:PORT/COLLECTION`
+// (weaviates:// over HTTPS), registered for both schemes, so every command
+// works on it unchanged.
 //
 // What lives where. The papers are one collection (COLLECTION): every field
 // of a paper, the ranking text already analysed by paperseek's own `en`
@@ -19,7 +19,8 @@
 // the manifest), as index/local does over Bleve's candidates: Weaviate's
 // own scores use per-shard statistics and differ from shard to shard. The
 // semantic leg is nearVector (cosine). Fusion, --explain, snippets and
-// related are the query layer's, unchanged.
+// related are the query layer's, unchanged. `--fusion native` asks
+// Weaviate's own hybrid instead (Store.Hybrid, index.Hybrider).
 //
 // Loud failures. Weaviate leaves a shard whose every replica is down out of
 // its answers without any error. So every read is followed by a coverage
@@ -35,4 +36,10 @@
 // interrupted Commit is completed by running the same index command again —
 // never duplicated. Readers see the papers of a Commit as they land; the
 // manifest is written last.
+//
+// One writer at a time. An index run holds a lease (lease.go) in the meta
+// collection from BeginWrite to Commit or Abort, renewed while it runs; a
+// second run fails at once with index.ErrLocked, a crashed run's lease
+// expires. Weaviate has no compare-and-swap: lease.go says what window
+// remains.
 package cluster

@@ -124,8 +124,12 @@ func TestLostShardIsAnErrorNotAShorterList(t *testing.T) {
 		t.Fatalf("the fake no longer drops lost shards silently (%d hits, %v): this test proves nothing", len(res[0]), err)
 	}
 	checks := map[string]func() error{
-		"Keyword":   func() error { _, err := st.Keyword(ctx, q, index.Filter{}, 100); return err },
-		"Nearest":   func() error { _, err := st.Nearest(ctx, vec, index.Filter{}, 10); return err },
+		"Keyword": func() error { _, err := st.Keyword(ctx, q, index.Filter{}, 100); return err },
+		"Nearest": func() error { _, err := st.Nearest(ctx, vec, index.Filter{}, 10); return err },
+		"Hybrid": func() error {
+			_, err := st.Hybrid(ctx, index.HybridQuery{Text: q.Text, Vector: vec, KeywordWeight: 0.5}, index.Filter{}, 10)
+			return err
+		},
 		"TermStats": func() error { _, err := st.TermStats(ctx, []string{"model"}); return err },
 		"Stats":     func() error { _, err := st.Stats(ctx); return err },
 		"Papers":    func() error { _, err := st.Papers(ctx, []string{ps[0].ID, ps[1].ID, ps[2].ID, ps[3].ID}); return err },

@@ -120,6 +120,8 @@ func wrap(what string, err error) error {
 		return err
 	case errors.Is(err, wv.ErrUnavailable):
 		return fmt.Errorf("%w: %s: %w", index.ErrUnavailable, what, err)
+	case errors.Is(err, wv.ErrTLS):
+		return fmt.Errorf("%s: %w (a weaviates:// server's certificate must chain to a trusted CA: add the CA to the system's store, or point $SSL_CERT_FILE at it; for a plain-HTTP server use weaviate://)", what, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

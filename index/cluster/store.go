@@ -35,6 +35,9 @@ type Options struct {
 	APIKey string
 	// HTTPClient defaults to one with a 60 s timeout per request.
 	HTTPClient *http.Client
+	// LeaseTTL and LeaseSettle time the writer lease (lease.go); zero
+	// means DefaultLeaseTTL and DefaultLeaseSettle.
+	LeaseTTL, LeaseSettle time.Duration
 }
 
 func (o Options) client(loc Location) (*wv.Client, error) {

@@ -36,6 +36,8 @@ type Writer struct {
 	done    bool
 	// ctx is Commit's, for the corpus callback.
 	ctx context.Context
+	// lease keeps other index runs out until Commit or Abort.
+	lease *lease
 }
 
 var _ index.Writer = (*Writer)(nil)
@@ -96,6 +98,20 @@ func BeginWrite(ctx context.Context, location string, opts index.WriteOptions, o
 		w.layout = wv.Layout{Name: loc.Class, Shards: shards, Replicas: replicas}
 	}
 	w.write = consistency(w.layout.Replicas)
+	// The lease lives in the meta collection: create it now for a new
+	// index (a rebuild that changes the layout re-creates it at Commit).
+	ok, err := c.ClassExists(ctx, loc.Meta())
+	if err != nil {
+		return nil, wrap("open "+loc.Meta(), err)
+	}
+	if !ok {
+		if err := c.CreateClass(ctx, wv.BlobClass(loc.Meta(), w.layout.Replicas, true)); err != nil {
+			return nil, wrap("create collection "+loc.Meta(), err)
+		}
+	}
+	if w.lease, err = acquireLease(ctx, c, loc, w.write, o); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -337,6 +353,7 @@ func (w *Writer) SetState(key, value string) {
 func (w *Writer) Abort() {
 	w.done = true
 	w.pending, w.order, w.deleted = nil, nil, nil
+	w.lease.release()
 }
 
 // Commit implements index.Writer: it prepares the embedder (training the
@@ -348,6 +365,9 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 		return index.Info{}, errors.New("writer already finished")
 	}
 	w.ctx = ctx
+	if err := w.lease.check(ctx); err != nil {
+		return index.Info{}, err
+	}
 	args := embed.PrepareArgs{
 		Spec:    w.opts.Embedder,
 		Retrain: w.opts.Retrain,
@@ -374,6 +394,10 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 		defer prep.Close()
 	}
 	if err := w.prepareCollections(ctx); err != nil {
+		return index.Info{}, err
+	}
+	// Training can take minutes: another run may have taken the lease.
+	if err := w.lease.check(ctx); err != nil {
 		return index.Info{}, err
 	}
 	gen := 1
@@ -422,6 +446,9 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 	if err != nil {
 		return index.Info{}, wrap("count terms", err)
 	}
+	if err := w.lease.check(ctx); err != nil {
+		return index.Info{}, err
+	}
 	cfg := maps.Clone(prep.State.Config)
 	m := &manifest{Format: formatVersion, Generation: gen, Papers: n, Tokens: int64(tokens.Sum),
 		Embedder: prep.State.Fingerprint, EmbedderConfig: cfg, ModelKey: modelKey, State: w.state,
@@ -434,6 +461,7 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 		_, _ = w.c.DeleteWhere(ctx, w.loc.Meta(), wv.TextEqual("key", old), w.write)
 	}
 	w.done = true
+	w.lease.release()
 	return m.info(w.loc.Raw), nil
 }
 
@@ -482,6 +510,12 @@ func (w *Writer) prepareCollections(ctx context.Context) error {
 		if err := w.c.CreateClass(ctx, wv.BlobClass(w.loc.Meta(), w.layout.Replicas, true)); err != nil {
 			return wrap("create collection "+w.loc.Meta(), err)
 		}
+		// Dropped with the collection for a rebuild: hold it again.
+		if w.lease != nil {
+			if err := w.lease.put(ctx, true); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -512,6 +546,10 @@ func (w *Writer) embedBatch() int {
 
 // put embeds papers and writes them with their vectors.
 func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Paper) error {
+	// Renewal found another run holding the lease: write no more.
+	if err := w.lease.lostErr(); err != nil {
+		return err
+	}
 	texts := make([]string, len(papers))
 	for i := range papers {
 		texts[i] = papers[i].Text()

@@ -97,6 +97,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		if isTLSFailure(err) {
+			return &Error{Op: op, Kind: ErrTLS, Cause: err}
+		}
 		return &Error{Op: op, Kind: ErrUnavailable, Cause: err}
 	}
 	defer resp.Body.Close()

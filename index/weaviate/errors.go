@@ -1,6 +1,8 @@
 package weaviate
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +23,10 @@ var (
 	ErrNotFound = errors.New("weaviate: not found")
 	// ErrAuth: the server refused the API key (401 or 403).
 	ErrAuth = errors.New("weaviate rejected the API key")
+	// ErrTLS: an https:// node's certificate could not be verified, or
+	// the node does not speak TLS. Retrying cannot help: the trust store
+	// or the URL is wrong.
+	ErrTLS = errors.New("weaviate TLS failed")
 )
 
 // Error is a failed request: what the client was doing, the HTTP status (0
@@ -29,7 +35,7 @@ type Error struct {
 	Op       string   // "POST /v1/graphql", "batch upsert", …
 	Status   int      // HTTP status; 0 when the request never got an answer
 	Messages []string // the server's messages (GraphQL errors, error[].message)
-	Kind     error    // one of ErrUnavailable, ErrBadRequest, ErrNotFound, ErrAuth
+	Kind     error    // one of ErrUnavailable, ErrBadRequest, ErrNotFound, ErrAuth, ErrTLS
 	Cause    error    // the transport error, when there was no answer
 }
 
@@ -134,3 +140,22 @@ func (e *BatchError) Error() string {
 }
 
 func (e *BatchError) Unwrap() error { return e.Kind }
+
+// isTLSFailure reports whether a transport error is a failed TLS
+// handshake that retrying cannot mend: a certificate that does not verify
+// (unknown authority, wrong host name, expired) or a server answering
+// plain HTTP to an https:// URL.
+func isTLSFailure(err error) bool {
+	var (
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		notTLS  tls.RecordHeaderError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) ||
+		errors.As(err, &invalid) || errors.As(err, &notTLS) ||
+		// net/http's own words for a RecordHeaderError it recognised
+		// as an HTTP answer (it does not wrap the error).
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}

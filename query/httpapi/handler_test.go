@@ -234,7 +234,7 @@ func TestBadRequests(t *testing.T) {
 		{"malformed since in body", "POST", "/v1/search", `{"query":"x","since":"7 days"}`, 400, CodeBadRequest, "since must be a date"},
 		{"missing query", "GET", "/v1/search", "", 400, CodeBadRequest, "query is empty"},
 		{"blank query", "GET", "/v1/search?q=+++", "", 400, CodeBadRequest, "query is empty"},
-		{"unknown fusion", "GET", "/v1/search?q=x&fusion=max", "", 400, CodeBadRequest, "fusion must be blend or rrf"},
+		{"unknown fusion", "GET", "/v1/search?q=x&fusion=max", "", 400, CodeBadRequest, "fusion must be blend, rrf, native or native-ranked"},
 		{"weight out of range", "GET", "/v1/search?q=x&keyword_weight=1.5", "", 400, CodeBadRequest, "keyword weight must be between 0 and 1"},
 		{"weight not a number", "GET", "/v1/search?q=x&keyword_weight=half", "", 400, CodeBadRequest, "keyword_weight must be a number"},
 		{"rrf k not a number", "GET", "/v1/search?q=x&rrf_k=x", "", 400, CodeBadRequest, "rrf_k must be a positive number"},

@@ -1,9 +1,11 @@
 package weaviatetest
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -57,6 +59,26 @@ func NewServer(tb testing.TB) *Server {
 	tb.Cleanup(s.srv.Close)
 	return s
 }
+
+// NewTLSServer is NewServer over HTTPS (URL https://127.0.0.1:PORT), with
+// a self-signed certificate for 127.0.0.1 that only Client and clients
+// given Certificate trust.
+func NewTLSServer(tb testing.TB) *Server {
+	s := &Server{Nodes: 1, classes: map[string]*class{}, down: map[int]bool{}, now: time.Now}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// Handshakes that tests make fail on purpose are not news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.srv.StartTLS()
+	s.URL = s.srv.URL
+	tb.Cleanup(s.srv.Close)
+	return s
+}
+
+// Client is an HTTP client that trusts the server's certificate.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Certificate is the TLS server's certificate (nil over plain HTTP).
+func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }
 
 // Kill takes node i down (see the package comment for what follows).
 func (s *Server) Kill(i int) {

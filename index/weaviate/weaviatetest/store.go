@@ -619,14 +619,37 @@ func (c *class) hybrid(objs []*object, query string, vec []float32, alpha float6
 		}
 	}
 	fused := map[*object]float64{}
-	add := func(rs []ranked, weight float64, score func(i int) float64) {
+	// explain is each hit's explainScore, as Weaviate v1.35 writes it.
+	explain := map[*object]string{}
+	add := func(rs []ranked, set string, weight float64, score func(i int) float64) {
 		for i, r := range rs {
-			fused[r.o] += weight * score(i)
+			part := float32(weight * score(i))
+			fused[r.o] += float64(part)
+			if fusion == "rankedFusion" {
+				explain[r.o] += fmt.Sprintf("\nHybrid (Result Set %s) Document %s contributed %v to the score", set, r.o.ID, part)
+				continue
+			}
+			orig := r.score
+			if set != "keyword,bm25" {
+				orig = 1 - r.distance
+			}
+			line := fmt.Sprintf("\nHybrid (Result Set %s) Document %s: original score %v, normalized score: %v", set, r.o.ID, float32(orig), part)
+			if explain[r.o] != "" {
+				line += " - " + explain[r.o]
+			}
+			explain[r.o] = line
 		}
 	}
+	// Weaviate runs no keyword leg at alpha 1 and no vector leg at 0.
+	if alpha >= 1 {
+		kw = nil
+	}
+	if alpha <= 0 {
+		vr = nil
+	}
 	if fusion == "rankedFusion" {
-		add(kw, 1-alpha, func(i int) float64 { return 1 / float64(60+i) })
-		add(vr, alpha, func(i int) float64 { return 1 / float64(60+i) })
+		add(kw, "keyword,bm25", 1-alpha, func(i int) float64 { return 1 / float64(60+i) })
+		add(vr, "vector,hybridVector", alpha, func(i int) float64 { return 1 / float64(60+i) })
 	} else {
 		norm := func(rs []ranked, val func(r ranked) float64) func(int) float64 {
 			lo, hi := math.Inf(1), math.Inf(-1)
@@ -640,12 +663,12 @@ func (c *class) hybrid(objs []*object, query string, vec []float32, alpha float6
 				return (val(rs[i]) - lo) / (hi - lo)
 			}
 		}
-		add(kw, 1-alpha, norm(kw, func(r ranked) float64 { return r.score }))
-		add(vr, alpha, norm(vr, func(r ranked) float64 { return -r.distance }))
+		add(kw, "keyword,bm25", 1-alpha, norm(kw, func(r ranked) float64 { return r.score }))
+		add(vr, "vector,hybridVector", alpha, norm(vr, func(r ranked) float64 { return -r.distance }))
 	}
 	out := make([]ranked, 0, len(fused))
 	for o, s := range fused {
-		out = append(out, ranked{o: o, score: float64(float32(s))})
+		out = append(out, ranked{o: o, score: float64(float32(s)), explain: explain[o]})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
