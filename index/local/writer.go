@@ -45,6 +45,10 @@ type Writer struct {
 	// paper from a replaced one.
 	known   map[string]struct{}
 	changed map[string]struct{}
+	// spool holds what training and embedding need of each paper this
+	// run added (spool.go), so neither reads it back from Bleve; papers
+	// carried over from the previous generation are read from Bleve.
+	spool *spool
 	// closers release what the embedder opened (the embedding cache).
 	closers []func() error
 	// state is recorded in the manifest at commit (Info.State).
@@ -111,6 +115,9 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	}
 	if err := os.MkdirAll(w.genDir, 0o755); err != nil {
 		return w, fmt.Errorf("create generation: %w", err)
+	}
+	if w.spool, err = createSpool(w.genDir); err != nil {
+		return w, err
 	}
 	kwDir := filepath.Join(w.genDir, keywordDirName)
 	if prev == nil || opts.Rebuild {
@@ -264,6 +271,9 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		if err := b.Index(p.ID, keywordDoc(p)); err != nil {
 			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
 		}
+		if err := w.spool.put(p); err != nil {
+			return 0, 0, err
+		}
 		if _, ok := w.known[p.ID]; ok {
 			replaced++
 		} else {
@@ -356,6 +366,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		gone[id] = true
 		b.Delete(id)
 		w.vb.Delete(id)
+		w.spool.forget(id)
 		delete(w.known, id)
 		delete(w.changed, id)
 		deleted++
@@ -391,6 +402,9 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
 		return nil, errWriterFinished
+	}
+	if err := w.spool.flush(); err != nil {
+		return nil, err
 	}
 	prep, err := w.prepareEmbedder(ctx)
 	if err != nil {
@@ -428,6 +442,17 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if int(n) != w.vb.Count() {
 		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
 	}
+	// The keyword index is final: merge its segments and close it now,
+	// before any later step can fail. Scorch deletes merged-away segment
+	// files in the background until it is closed; an abort's RemoveAll of
+	// the generation racing with that made Bleve log errors.
+	if err := mergeKeyword(ctx, w.kw, len(w.changed), int(n)); err != nil {
+		return nil, err
+	}
+	if err := w.kw.Close(); err != nil {
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
+	}
+	w.kw = nil
 	// Segments are written, then the set file naming them; failpoint
 	// FailVectorsWrite fires between the two.
 	opts := vectors.BuildOptions{Repartition: w.repartition, AfterSegment: func() { failpoint(FailVectorsWrite) }}
@@ -440,10 +465,9 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	}
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
-	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
+	if err := w.spool.remove(); err != nil {
+		return nil, fmt.Errorf("remove spool: %w", err)
 	}
-	w.kw = nil
 	if err := syncTree(w.genDir); err != nil {
 		return nil, fmt.Errorf("sync new generation: %w", err)
 	}
@@ -558,6 +582,9 @@ func (w *Writer) Abort() {
 	if w.vb != nil {
 		w.vb.Abort()
 	}
+	if w.spool != nil {
+		w.spool.remove()
+	}
 	if w.prevSet != nil {
 		w.prevSet.Close()
 	}
@@ -610,8 +637,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		// per paper; on a large import it is as much work as embedding.
 		parallel(len(chunk), 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
-				texts[i] = papers[i].Text()
+				texts[i], papers[i], errs[i] = w.paper(chunk[i])
 				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
 			}
 		})
@@ -655,15 +681,32 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 // training the local model.
 func (w *Writer) corpus(fn func(text string) error) error {
 	for _, id := range slices.Sorted(maps.Keys(w.known)) {
-		p, err := lookupPaper(w.kw, id)
+		text, _, err := w.paper(id)
 		if err != nil {
 			return err
 		}
-		if err := fn(p.Text()); err != nil {
+		if err := fn(text); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// paper returns the text of paper id and the fields its vector metadata
+// needs (metaOf): from the spool if this run added it, else from Bleve.
+func (w *Writer) paper(id string) (string, index.Paper, error) {
+	if w.spool.has(id) {
+		sp, err := w.spool.get(id)
+		if err != nil {
+			return "", index.Paper{}, err
+		}
+		return sp.Text, sp.paper(), nil
+	}
+	p, err := lookupPaper(w.kw, id)
+	if err != nil {
+		return "", index.Paper{}, err
+	}
+	return p.Text(), p, nil
 }
 
 // cloneKeyword copies a Bleve index directory cheaply: scorch never

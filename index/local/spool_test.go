@@ -1,0 +1,108 @@
+package local
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+func TestSpoolKeepsTheLatestRecord(t *testing.T) {
+	s, err := createSpool(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.remove()
+	long := strings.Repeat("déjà vu ", 2000) // longer than one read
+	papers := []index.Paper{
+		{ID: "a", Title: "First", Abstract: "old text", Year: 2001, Categories: []string{"cs.CL"}},
+		{ID: "b", Title: "Long", Abstract: long, Published: "2020-02-03", Authors: []string{"Ada Lovelace", "Alan Turing"}},
+		{ID: "a", Title: "First, revised", Abstract: "new text", Year: -5, Categories: []string{"cs.LG", "stat.ML"}, Authors: []string{""}},
+		{ID: "c"},
+	}
+	for i := range papers {
+		if err := s.put(&papers[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.get("a"); err == nil {
+		t.Error("get before flush succeeded; it must refuse to read records still buffered")
+	}
+	if err := s.flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range papers[1:] {
+		got, err := s.get(want.ID)
+		if err != nil {
+			t.Fatalf("get(%q): %v", want.ID, err)
+		}
+		if got.Text != want.Text() || got.Year != want.Year || got.Published != want.Published ||
+			!slices.Equal(got.Categories, want.Categories) || !slices.Equal(got.Authors, want.Authors) {
+			t.Errorf("get(%q) = %+v, want the fields of %+v", want.ID, got, want)
+		}
+	}
+	s.forget("c")
+	if s.has("c") {
+		t.Error("a forgotten (deleted) paper is still in the spool")
+	}
+	if _, err := s.get("c"); err == nil {
+		t.Error("get of a forgotten paper succeeded")
+	}
+}
+
+// The spool lives only inside the generation being built: a committed
+// generation does not hold it, and papers are trained and embedded from it
+// with the same metadata Bleve stores (the vector filters agree with the
+// keyword ones).
+func TestSpoolIsGoneAfterCommit(t *testing.T) {
+	dir := t.TempDir()
+	papers := corpus(40, "p")
+	again := corpus(40, "p")[:5]
+	for i := range again {
+		again[i].Year = 1999
+		again[i].Categories = []string{"math.AG"}
+	}
+	m := build(t, dir, index.WriteOptions{}, papers, again)
+	gen := filepath.Join(dir, genDirName(m.Generation))
+	if _, err := os.Stat(filepath.Join(gen, spoolName)); !os.IsNotExist(err) {
+		t.Errorf("the committed generation still holds the spool (stat: %v)", err)
+	}
+	st := open(t, dir)
+	ctx := context.Background()
+	vec, err := st.Vector(ctx, "p001")
+	if err != nil || vec == nil {
+		t.Fatalf("Vector(p001) = %v, %v", vec, err)
+	}
+	f := index.Filter{Years: index.YearRange{From: 1999, To: 1999}, Categories: []string{"math.AG"}}
+	hits, err := st.Nearest(ctx, vec, f, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 5 {
+		t.Errorf("semantic search filtered to the 5 replaced papers' new year and category found %d, want 5 (replaced papers embedded with their latest record)", len(hits))
+	}
+}
+
+func TestAbortRemovesTheSpool(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	w, err := BeginWrite(ctx, dir, index.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Add(ctx, corpus(10, "p")); err != nil {
+		t.Fatal(err)
+	}
+	path := w.spool.path
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no spool while the run is open: %v", err)
+	}
+	w.Abort()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the spool outlived Abort (stat: %v)", err)
+	}
+}
