@@ -10,7 +10,7 @@ import (
 
 // mergeKeyword merges the keyword index's segments (as few as Bleve's
 // single-segment plan allows) before the generation is committed, when
-// this run wrote at least a tenth of its papers. Bleve flushes one segment
+// this run wrote at least a tenth of its papers (worthMerging). Bleve flushes one segment
 // per batch and merges them only in tiers as it goes, so a fresh 119k-paper
 // index is left in 13 segments: every later search then opens and walks 13
 // term dictionaries. Merged, a one-shot keyword search at 119k took 18%
@@ -18,10 +18,7 @@ import (
 // index time. A small update (a daily sync) is left to Bleve's own tiered
 // merging: re-merging a large index for a few papers would cost more than it
 // saves.
-func mergeKeyword(ctx context.Context, kw bleve.Index, changed, total int) error {
-	if total == 0 || changed*10 < total {
-		return nil
-	}
+func mergeKeyword(ctx context.Context, kw bleve.Index) error {
 	adv, err := kw.Advanced()
 	if err != nil {
 		return fmt.Errorf("merge keyword index: %w", err)
@@ -34,4 +31,10 @@ func mergeKeyword(ctx context.Context, kw bleve.Index, changed, total int) error
 		return fmt.Errorf("merge keyword index: %w", err)
 	}
 	return ctx.Err()
+}
+
+// worthMerging reports whether a run that wrote changed of the index's
+// total papers should merge its keyword segments (mergeKeyword).
+func worthMerging(changed, total int) bool {
+	return total > 0 && changed*10 >= total
 }

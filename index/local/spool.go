@@ -42,6 +42,9 @@ type spooled struct {
 	Published  string
 	Categories []string
 	Authors    []string
+	// Length is the text's length in analysed tokens (the BM25 length),
+	// -1 when it was not known as the paper was spooled.
+	Length int
 }
 
 func (s *spooled) paper() index.Paper {
@@ -57,14 +60,16 @@ func createSpool(genDir string) (*spool, error) {
 	return &spool{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20), at: map[string]int64{}, flushed: true}, nil
 }
 
-// put appends p's record; it becomes the one get(p.ID) returns.
-func (s *spool) put(p *index.Paper) error {
+// put appends p's record, with its text's length in analysed tokens (-1:
+// unknown); it becomes the one get(p.ID) returns.
+func (s *spool) put(p *index.Paper, length int) error {
 	var buf []byte
 	buf = appendString(buf, p.Text())
 	buf = binary.AppendVarint(buf, int64(p.Year))
 	buf = appendString(buf, p.Published)
 	buf = appendStrings(buf, p.Categories)
 	buf = appendStrings(buf, p.Authors)
+	buf = binary.AppendVarint(buf, int64(length))
 	var head [binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(head[:], uint64(len(buf)))
 	if _, err := s.w.Write(head[:n]); err != nil {
@@ -130,7 +135,7 @@ func (s *spool) get(id string) (spooled, error) {
 		}
 	}
 	d := decoder{b: rec}
-	out := spooled{Text: d.string(), Year: int(d.varint()), Published: d.string(), Categories: d.strings(), Authors: d.strings()}
+	out := spooled{Text: d.string(), Year: int(d.varint()), Published: d.string(), Categories: d.strings(), Authors: d.strings(), Length: int(d.varint())}
 	if d.err != nil {
 		return spooled{}, fmt.Errorf("read spool: record at %d: %w", off, d.err)
 	}

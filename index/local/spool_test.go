@@ -25,7 +25,7 @@ func TestSpoolKeepsTheLatestRecord(t *testing.T) {
 		{ID: "c"},
 	}
 	for i := range papers {
-		if err := s.put(&papers[i]); err != nil {
+		if err := s.put(&papers[i], i-1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,7 +35,7 @@ func TestSpoolKeepsTheLatestRecord(t *testing.T) {
 	if err := s.flush(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range papers[1:] {
+	for i, want := range papers[1:] {
 		got, err := s.get(want.ID)
 		if err != nil {
 			t.Fatalf("get(%q): %v", want.ID, err)
@@ -43,6 +43,9 @@ func TestSpoolKeepsTheLatestRecord(t *testing.T) {
 		if got.Text != want.Text() || got.Year != want.Year || got.Published != want.Published ||
 			!slices.Equal(got.Categories, want.Categories) || !slices.Equal(got.Authors, want.Authors) {
 			t.Errorf("get(%q) = %+v, want the fields of %+v", want.ID, got, want)
+		}
+		if got.Length != i {
+			t.Errorf("get(%q).Length = %d, want %d", want.ID, got.Length, i)
 		}
 	}
 	s.forget("c")
@@ -104,5 +107,35 @@ func TestAbortRemovesTheSpool(t *testing.T) {
 	w.Abort()
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("the spool outlived Abort (stat: %v)", err)
+	}
+}
+
+// The BM25 length spooled for each paper is Bleve's own count of the
+// ranking field's tokens, and it equals what analysing the text again
+// (as embedding did before) gives.
+func TestSpoolLengthIsTheAnalysedLength(t *testing.T) {
+	ctx := context.Background()
+	w, err := BeginWrite(ctx, t.TempDir(), index.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	papers := corpus(30, "p")
+	papers[3].Abstract = "Déjà vu: naïve Bayes, p-values and 3.5% of the C++ code. " + papers[3].Abstract
+	papers[4].Title, papers[4].Abstract = "", ""
+	if _, _, err := w.Add(ctx, papers); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.spool.flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range papers {
+		sp, err := w.spool.get(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(index.Analyzer().Analyze([]byte(p.Text()))); sp.Length != want {
+			t.Errorf("%s: spooled length %d, analysing the text gives %d", p.ID, sp.Length, want)
+		}
 	}
 }

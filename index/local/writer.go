@@ -19,6 +19,8 @@ import (
 	"github.com/paperseek/paperseek/index/local/vectors"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/paperseek/paperseek/embed"
 )
@@ -266,12 +268,32 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 	}
 	replaced = collapsed
 	b := w.kw.NewBatch()
+	m := w.kw.Mapping()
+	docs := make([]*document.Document, len(papers))
 	for i := range papers {
 		p := &papers[i]
-		if err := b.Index(p.ID, keywordDoc(p)); err != nil {
+		docs[i] = document.NewDocument(p.ID)
+		if err := m.MapDocument(docs[i], keywordDoc(p)); err != nil {
 			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
 		}
-		if err := w.spool.put(p); err != nil {
+		if err := b.IndexAdvanced(docs[i]); err != nil {
+			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
+		}
+	}
+	if err := w.kw.Batch(b); err != nil {
+		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
+	}
+	// Bleve has just analysed each text with the analyzer the BM25 leg
+	// counts lengths with (when the index was built with it): keep its
+	// count rather than analyse every text again at embedding time.
+	sameAnalyzer := m.AnalyzerNameForPath(FieldText) == index.AnalyzerName
+	for i := range papers {
+		p := &papers[i]
+		length := -1
+		if sameAnalyzer {
+			length = analyzedLength(docs[i], FieldText)
+		}
+		if err := w.spool.put(p, length); err != nil {
 			return 0, 0, err
 		}
 		if _, ok := w.known[p.ID]; ok {
@@ -281,9 +303,6 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 			w.known[p.ID] = struct{}{}
 		}
 		w.changed[p.ID] = struct{}{}
-	}
-	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
@@ -432,9 +451,6 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.embed(ctx, prep.Embedder, prep.ReembedAll); err != nil {
 		return nil, err
 	}
-	if w.opts.Progress != nil {
-		w.opts.Progress("saving", 0, 0)
-	}
 	n, err := w.kw.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count keyword documents: %w", err)
@@ -446,13 +462,21 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	// before any later step can fail. Scorch deletes merged-away segment
 	// files in the background until it is closed; an abort's RemoveAll of
 	// the generation racing with that made Bleve log errors.
-	if err := mergeKeyword(ctx, w.kw, len(w.changed), int(n)); err != nil {
-		return nil, err
+	if worthMerging(len(w.changed), int(n)) {
+		if w.opts.Progress != nil {
+			w.opts.Progress("merging", 0, 0)
+		}
+		if err := mergeKeyword(ctx, w.kw); err != nil {
+			return nil, err
+		}
 	}
 	if err := w.kw.Close(); err != nil {
 		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
 	w.kw = nil
+	if w.opts.Progress != nil {
+		w.opts.Progress("saving", 0, 0)
+	}
 	// Segments are written, then the set file naming them; failpoint
 	// FailVectorsWrite fires between the two.
 	opts := vectors.BuildOptions{Repartition: w.repartition, AfterSegment: func() { failpoint(FailVectorsWrite) }}
@@ -637,8 +661,10 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		// per paper; on a large import it is as much work as embedding.
 		parallel(len(chunk), 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				texts[i], papers[i], errs[i] = w.paper(chunk[i])
-				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+				texts[i], papers[i], lengths[i], errs[i] = w.paper(chunk[i])
+				if lengths[i] < 0 {
+					lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+				}
 			}
 		})
 		if err := errors.Join(errs...); err != nil {
@@ -681,7 +707,7 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 // training the local model.
 func (w *Writer) corpus(fn func(text string) error) error {
 	for _, id := range slices.Sorted(maps.Keys(w.known)) {
-		text, _, err := w.paper(id)
+		text, _, _, err := w.paper(id)
 		if err != nil {
 			return err
 		}
@@ -692,21 +718,35 @@ func (w *Writer) corpus(fn func(text string) error) error {
 	return nil
 }
 
-// paper returns the text of paper id and the fields its vector metadata
-// needs (metaOf): from the spool if this run added it, else from Bleve.
-func (w *Writer) paper(id string) (string, index.Paper, error) {
+// paper returns the text of paper id, the fields its vector metadata
+// needs (metaOf) and its length in analysed tokens (-1: not known yet):
+// from the spool if this run added it, else from Bleve.
+func (w *Writer) paper(id string) (string, index.Paper, int, error) {
 	if w.spool.has(id) {
 		sp, err := w.spool.get(id)
 		if err != nil {
-			return "", index.Paper{}, err
+			return "", index.Paper{}, 0, err
 		}
-		return sp.Text, sp.paper(), nil
+		return sp.Text, sp.paper(), sp.Length, nil
 	}
 	p, err := lookupPaper(w.kw, id)
 	if err != nil {
-		return "", index.Paper{}, err
+		return "", index.Paper{}, 0, err
 	}
-	return p.Text(), p, nil
+	return p.Text(), p, -1, nil
+}
+
+// analyzedLength is the number of tokens Bleve's analysis of doc (done by
+// the batch that indexed it) found in field, or -1 if doc has no such
+// analysed text field.
+func analyzedLength(doc *document.Document, field string) int {
+	n := -1
+	doc.VisitFields(func(f bindex.Field) {
+		if tf, ok := f.(*document.TextField); ok && f.Name() == field {
+			n = tf.AnalyzedLength()
+		}
+	})
+	return n
 }
 
 // cloneKeyword copies a Bleve index directory cheaply: scorch never
