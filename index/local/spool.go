@@ -12,26 +12,49 @@ import (
 	"github.com/paperseek/paperseek/index"
 )
 
-// spoolName is the file, inside the generation being built, that holds
-// what training and embedding need of every paper the run adds: reading
-// it back is a sequential-ish pread, where reading a paper back from Bleve
-// decodes every stored field of its document (twice per paper before:
-// once to train, once to embed). It never outlives the run: commit removes
-// it before the generation is synced, and an abort or a crash leaves it
-// inside the uncommitted generation directory, which the next run clears.
-const spoolName = "spool.tmp"
+// The spool is a run of files (spoolName(0), spoolName(1), …), inside the
+// generation being built, that hold what training and embedding need of
+// every paper the run adds: reading it back is one pread, where reading a
+// paper back from Bleve decodes every stored field of its document (twice
+// per paper before: once to train, once to embed). It never outlives the
+// run: commit removes it before the generation is synced, and an abort or
+// a crash leaves it inside the uncommitted generation directory, which
+// the next run clears.
+//
+// Its files start small and double every second file up to
+// spoolMaxChunk: the spool is scratch, so no file of it should be the
+// largest a run writes (a file-size limit, ulimit -f or FAT32's 4 GiB,
+// must stop the run at the index's own files, which the full-disk test
+// checks error by error), and 119k papers still take about 20 files.
+const (
+	spoolFirstChunk = 256 << 10
+	spoolMaxChunk   = 64 << 20
+)
 
-// spool is an append-only file of spooled papers with an id → offset map;
-// a paper written again (replaced within the run) points at its latest
-// record. Only the offsets are held in memory, never the texts.
+func spoolName(i int) string { return fmt.Sprintf("spool-%03d.tmp", i) }
+
+// spool is an append-only set of spooled papers with an id → location
+// map; a paper written again (replaced within the run) points at its
+// latest record. Only the locations are held in memory, never the texts.
 type spool struct {
-	path string
-	f    *os.File
-	w    *bufio.Writer
-	size int64 // bytes written (buffered or not)
-	at   map[string]int64
+	dir   string
+	files []*os.File
+	w     *bufio.Writer // onto the last file
+	size  int64         // bytes written to the last file (buffered or not)
+	at    map[string]spoolAt
 	// flushed is false while w holds bytes a read could need.
 	flushed bool
+}
+
+// spoolAt locates a record: file and offset in it.
+type spoolAt struct {
+	file int32
+	off  int64
+}
+
+// chunkLimit is the size file i of the spool may grow to.
+func chunkLimit(i int) int64 {
+	return min(int64(spoolFirstChunk)<<(i/2), spoolMaxChunk)
 }
 
 // spooled is what the writer keeps of a paper for training and embedding:
@@ -52,12 +75,33 @@ func (s *spooled) paper() index.Paper {
 }
 
 func createSpool(genDir string) (*spool, error) {
-	path := filepath.Join(genDir, spoolName)
+	s := &spool{dir: genDir, at: map[string]spoolAt{}, flushed: true}
+	if err := s.next(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// next flushes the last file and starts a new one.
+func (s *spool) next() error {
+	if s.w != nil {
+		if err := s.w.Flush(); err != nil {
+			return fmt.Errorf("write spool: %w", err)
+		}
+	}
+	path := filepath.Join(s.dir, spoolName(len(s.files)))
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("create spool: %w", err)
+		return fmt.Errorf("create spool: %w", err)
 	}
-	return &spool{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20), at: map[string]int64{}, flushed: true}, nil
+	s.files = append(s.files, f)
+	if s.w == nil {
+		s.w = bufio.NewWriterSize(f, 256<<10)
+	} else {
+		s.w.Reset(f)
+	}
+	s.size = 0
+	return nil
 }
 
 // put appends p's record, with its text's length in analysed tokens (-1:
@@ -72,13 +116,18 @@ func (s *spool) put(p *index.Paper, length int) error {
 	buf = binary.AppendVarint(buf, int64(length))
 	var head [binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(head[:], uint64(len(buf)))
+	if s.size > 0 && s.size+int64(n+len(buf)) > chunkLimit(len(s.files)-1) {
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
 	if _, err := s.w.Write(head[:n]); err != nil {
 		return fmt.Errorf("write spool: %w", err)
 	}
 	if _, err := s.w.Write(buf); err != nil {
 		return fmt.Errorf("write spool: %w", err)
 	}
-	s.at[p.ID] = s.size
+	s.at[p.ID] = spoolAt{file: int32(len(s.files) - 1), off: s.size}
 	s.size += int64(n + len(buf))
 	s.flushed = false
 	return nil
@@ -107,7 +156,7 @@ func (s *spool) flush() error {
 
 // get reads id's latest record. The spool must be flushed.
 func (s *spool) get(id string) (spooled, error) {
-	off, ok := s.at[id]
+	loc, ok := s.at[id]
 	if !ok {
 		return spooled{}, fmt.Errorf("internal error: paper %s is not in the spool", quoteID(id))
 	}
@@ -116,8 +165,9 @@ func (s *spool) get(id string) (spooled, error) {
 	}
 	// One read covers most records (an abstract is a few KB); a longer
 	// one is read again whole.
+	f, off := s.files[loc.file], loc.off
 	var small [4096]byte
-	n, err := s.f.ReadAt(small[:], off)
+	n, err := f.ReadAt(small[:], off)
 	if err != nil && !(errors.Is(err, io.EOF) && n > 0) {
 		return spooled{}, fmt.Errorf("read spool: %w", err)
 	}
@@ -130,7 +180,7 @@ func (s *spool) get(id string) (spooled, error) {
 		rec = small[k:end]
 	} else {
 		rec = make([]byte, size)
-		if _, err := s.f.ReadAt(rec, off+int64(k)); err != nil {
+		if _, err := f.ReadAt(rec, off+int64(k)); err != nil {
 			return spooled{}, fmt.Errorf("read spool: %w", err)
 		}
 	}
@@ -142,17 +192,17 @@ func (s *spool) get(id string) (spooled, error) {
 	return out, nil
 }
 
-// remove deletes the spool file; the spool is unusable afterwards.
+// remove deletes the spool's files; the spool is unusable afterwards.
 func (s *spool) remove() error {
-	if s.f == nil {
-		return nil
+	var errs []error
+	for i, f := range s.files {
+		errs = append(errs, f.Close())
+		if err := os.Remove(filepath.Join(s.dir, spoolName(i))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
 	}
-	err := s.f.Close()
-	s.f = nil
-	if rmErr := os.Remove(s.path); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) && err == nil {
-		err = rmErr
-	}
-	return err
+	s.files, s.w = nil, nil
+	return errors.Join(errs...)
 }
 
 func appendString(b []byte, s string) []byte {

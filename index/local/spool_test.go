@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,8 +72,8 @@ func TestSpoolIsGoneAfterCommit(t *testing.T) {
 	}
 	m := build(t, dir, index.WriteOptions{}, papers, again)
 	gen := filepath.Join(dir, genDirName(m.Generation))
-	if _, err := os.Stat(filepath.Join(gen, spoolName)); !os.IsNotExist(err) {
-		t.Errorf("the committed generation still holds the spool (stat: %v)", err)
+	if left, _ := filepath.Glob(filepath.Join(gen, "spool-*")); len(left) > 0 {
+		t.Errorf("the committed generation still holds the spool: %v", left)
 	}
 	st := open(t, dir)
 	ctx := context.Background()
@@ -100,7 +101,7 @@ func TestAbortRemovesTheSpool(t *testing.T) {
 	if _, _, err := w.Add(ctx, corpus(10, "p")); err != nil {
 		t.Fatal(err)
 	}
-	path := w.spool.path
+	path := filepath.Join(w.genDir, spoolName(0))
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("no spool while the run is open: %v", err)
 	}
@@ -136,6 +137,50 @@ func TestSpoolLengthIsTheAnalysedLength(t *testing.T) {
 		}
 		if want := len(index.Analyzer().Analyze([]byte(p.Text()))); sp.Length != want {
 			t.Errorf("%s: spooled length %d, analysing the text gives %d", p.ID, sp.Length, want)
+		}
+	}
+}
+
+// No file of the spool grows past its chunk limit (the first ones are
+// small), and records are read back from whichever file holds them.
+func TestSpoolFilesStaySmall(t *testing.T) {
+	dir := t.TempDir()
+	s, err := createSpool(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.remove()
+	var papers []index.Paper
+	for i := range 400 {
+		papers = append(papers, index.Paper{ID: fmt.Sprintf("p%03d", i), Title: fmt.Sprint(i), Abstract: strings.Repeat("x", 3000+i)})
+	}
+	for i := range papers {
+		if err := s.put(&papers[i], i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.files) < 3 {
+		t.Errorf("1.2 MB spooled into %d files, want several", len(s.files))
+	}
+	for i := range s.files {
+		fi, err := os.Stat(filepath.Join(dir, spoolName(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > chunkLimit(i) {
+			t.Errorf("spool file %d holds %d bytes, over its limit %d", i, fi.Size(), chunkLimit(i))
+		}
+	}
+	for i, p := range papers {
+		got, err := s.get(p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != p.Text() || got.Length != i {
+			t.Fatalf("%s read back wrong (%d bytes, length %d)", p.ID, len(got.Text), got.Length)
 		}
 	}
 }
