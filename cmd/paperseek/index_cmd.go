@@ -195,6 +195,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func indexRun(ctx context.Context, opts *indexOptions) error {
 	start := time.Now()
+	stopProfile := startCPUProfile(func(msg string) { fmt.Fprintln(opts.IO.ErrOut, msg) })
+	defer stopProfile()
 	if opts.Upgrade && len(opts.Files) == 0 && !opts.Retrain && !opts.Rebuild {
 		// An index that opens is up to date: leave it alone, as check
 		// --repair leaves a healthy index alone.

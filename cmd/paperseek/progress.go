@@ -122,6 +122,8 @@ func (p *progress) line(now time.Time) string {
 		line = harvestLine(p.harvest, now.Sub(p.harvestStart), p.harvestDone0)
 	case "training":
 		line = fmt.Sprintf("training the embedding model on %d papers…", p.n)
+	case "merging":
+		line = "merging the keyword index…"
 	default:
 		line = fmt.Sprintf("%s  %d", p.phaseName, p.phaseDone)
 		if p.phaseTotal > 0 {

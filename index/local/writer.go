@@ -19,6 +19,8 @@ import (
 	"github.com/paperseek/paperseek/index/local/vectors"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/paperseek/paperseek/embed"
 )
@@ -45,6 +47,10 @@ type Writer struct {
 	// paper from a replaced one.
 	known   map[string]struct{}
 	changed map[string]struct{}
+	// spool holds what training and embedding need of each paper this
+	// run added (spool.go), so neither reads it back from Bleve; papers
+	// carried over from the previous generation are read from Bleve.
+	spool *spool
 	// closers release what the embedder opened (the embedding cache).
 	closers []func() error
 	// state is recorded in the manifest at commit (Info.State).
@@ -111,6 +117,9 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	}
 	if err := os.MkdirAll(w.genDir, 0o755); err != nil {
 		return w, fmt.Errorf("create generation: %w", err)
+	}
+	if w.spool, err = createSpool(w.genDir); err != nil {
+		return w, err
 	}
 	kwDir := filepath.Join(w.genDir, keywordDirName)
 	if prev == nil || opts.Rebuild {
@@ -259,10 +268,33 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 	}
 	replaced = collapsed
 	b := w.kw.NewBatch()
+	m := w.kw.Mapping()
+	docs := make([]*document.Document, len(papers))
 	for i := range papers {
 		p := &papers[i]
-		if err := b.Index(p.ID, keywordDoc(p)); err != nil {
+		docs[i] = document.NewDocument(p.ID)
+		if err := m.MapDocument(docs[i], keywordDoc(p)); err != nil {
 			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
+		}
+		if err := b.IndexAdvanced(docs[i]); err != nil {
+			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
+		}
+	}
+	if err := w.kw.Batch(b); err != nil {
+		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
+	}
+	// Bleve has just analysed each text with the analyzer the BM25 leg
+	// counts lengths with (when the index was built with it): keep its
+	// count rather than analyse every text again at embedding time.
+	sameAnalyzer := m.AnalyzerNameForPath(FieldText) == index.AnalyzerName
+	for i := range papers {
+		p := &papers[i]
+		length := -1
+		if sameAnalyzer {
+			length = analyzedLength(docs[i], FieldText)
+		}
+		if err := w.spool.put(p, length); err != nil {
+			return 0, 0, err
 		}
 		if _, ok := w.known[p.ID]; ok {
 			replaced++
@@ -271,9 +303,6 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 			w.known[p.ID] = struct{}{}
 		}
 		w.changed[p.ID] = struct{}{}
-	}
-	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
 	}
 	failpoint(FailKeywordBatch)
 	return added, replaced, nil
@@ -356,6 +385,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 		gone[id] = true
 		b.Delete(id)
 		w.vb.Delete(id)
+		w.spool.forget(id)
 		delete(w.known, id)
 		delete(w.changed, id)
 		deleted++
@@ -392,6 +422,9 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
 		return nil, errWriterFinished
 	}
+	if err := w.spool.flush(); err != nil {
+		return nil, err
+	}
 	prep, err := w.prepareEmbedder(ctx)
 	if err != nil {
 		return nil, err
@@ -418,15 +451,31 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.embed(ctx, prep.Embedder, prep.ReembedAll); err != nil {
 		return nil, err
 	}
-	if w.opts.Progress != nil {
-		w.opts.Progress("saving", 0, 0)
-	}
 	n, err := w.kw.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count keyword documents: %w", err)
 	}
 	if int(n) != w.vb.Count() {
 		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
+	}
+	// The keyword index is final: merge its segments and close it now,
+	// before any later step can fail. Scorch deletes merged-away segment
+	// files in the background until it is closed; an abort's RemoveAll of
+	// the generation racing with that made Bleve log errors.
+	if worthMerging(len(w.changed), int(n)) {
+		if w.opts.Progress != nil {
+			w.opts.Progress("merging", 0, 0)
+		}
+		if err := mergeKeyword(ctx, w.kw); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.kw.Close(); err != nil {
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
+	}
+	w.kw = nil
+	if w.opts.Progress != nil {
+		w.opts.Progress("saving", 0, 0)
 	}
 	// Segments are written, then the set file naming them; failpoint
 	// FailVectorsWrite fires between the two.
@@ -440,10 +489,9 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	}
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
-	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
+	if err := w.spool.remove(); err != nil {
+		return nil, fmt.Errorf("remove spool: %w", err)
 	}
-	w.kw = nil
 	if err := syncTree(w.genDir); err != nil {
 		return nil, fmt.Errorf("sync new generation: %w", err)
 	}
@@ -558,6 +606,9 @@ func (w *Writer) Abort() {
 	if w.vb != nil {
 		w.vb.Abort()
 	}
+	if w.spool != nil {
+		w.spool.remove()
+	}
 	if w.prevSet != nil {
 		w.prevSet.Close()
 	}
@@ -610,9 +661,10 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		// per paper; on a large import it is as much work as embedding.
 		parallel(len(chunk), 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				papers[i], errs[i] = lookupPaper(w.kw, chunk[i])
-				texts[i] = papers[i].Text()
-				lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+				texts[i], papers[i], lengths[i], errs[i] = w.paper(chunk[i])
+				if lengths[i] < 0 {
+					lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+				}
 			}
 		})
 		if err := errors.Join(errs...); err != nil {
@@ -655,15 +707,46 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 // training the local model.
 func (w *Writer) corpus(fn func(text string) error) error {
 	for _, id := range slices.Sorted(maps.Keys(w.known)) {
-		p, err := lookupPaper(w.kw, id)
+		text, _, _, err := w.paper(id)
 		if err != nil {
 			return err
 		}
-		if err := fn(p.Text()); err != nil {
+		if err := fn(text); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// paper returns the text of paper id, the fields its vector metadata
+// needs (metaOf) and its length in analysed tokens (-1: not known yet):
+// from the spool if this run added it, else from Bleve.
+func (w *Writer) paper(id string) (string, index.Paper, int, error) {
+	if w.spool.has(id) {
+		sp, err := w.spool.get(id)
+		if err != nil {
+			return "", index.Paper{}, 0, err
+		}
+		return sp.Text, sp.paper(), sp.Length, nil
+	}
+	p, err := lookupPaper(w.kw, id)
+	if err != nil {
+		return "", index.Paper{}, 0, err
+	}
+	return p.Text(), p, -1, nil
+}
+
+// analyzedLength is the number of tokens Bleve's analysis of doc (done by
+// the batch that indexed it) found in field, or -1 if doc has no such
+// analysed text field.
+func analyzedLength(doc *document.Document, field string) int {
+	n := -1
+	doc.VisitFields(func(f bindex.Field) {
+		if tf, ok := f.(*document.TextField); ok && f.Name() == field {
+			n = tf.AnalyzedLength()
+		}
+	})
+	return n
 }
 
 // cloneKeyword copies a Bleve index directory cheaply: scorch never
