@@ -354,6 +354,7 @@ func gram(y []float32, m, l, workers int) *mat.SymDense {
 	}
 	return mat.NewSymDense(l, g)
 }
+
 // topEigenvector returns the unit eigenvector of the largest eigenvalue of
 // the symmetric k×k matrix whose upper triangle is g (row-major).
 func topEigenvector(g []float64, k int) []float32 {
