@@ -13,6 +13,9 @@
 //	go run ./bench/embedlab -set cisi                 # CISI, qrels/test.tsv
 //	go run ./bench/embedlab -set both -dims 128,256,512 -methods ppmi-sif+lsa
 //	go run ./bench/embedlab -set both -methods ppmi-sif,lsa,ppmi-sif+lsa -alpha 0.2,0.3,0.5
+//	go run ./bench/embedlab -train ../shared/data/arxiv/arxiv-119k.jsonl.gz -cpuprofile /tmp/train.prof
+//
+// The last form only times training (wall, CPU, peak RSS, model digest).
 //
 // Everything is deterministic (-seed), so two runs print the same numbers.
 // A full run of the last form (2 sets × 3 sizes) takes about 2 minutes on 2
@@ -86,11 +89,21 @@ func main() {
 		smoothing  = flag.Float64("cds", def.ContextSmoothing, "context distribution smoothing")
 		sifA       = flag.Float64("sif-a", def.SIFWeight, "SIF a")
 		removePC   = flag.Bool("remove-pc", def.RemovePC, "remove the first principal component")
+		trainFile  = flag.String("train", "", "only time training on this input file (any format paperseek indexes)")
+		cpuProfile = flag.String("cpuprofile", "", "with -train: write a CPU profile of training here")
+		workers    = flag.Int("workers", 0, "with -train: training goroutines (0: GOMAXPROCS)")
 	)
 	flag.Parse()
 	tn := local.Tuning{Window: *cooc, ContextSmoothing: *smoothing, PPMISigmaPower: *ppmiPower,
 		SIFWeight: *sifA, RemovePC: *removePC, LSASigmaPower: *lsaPower, LSADocNorm: *lsaDocNorm,
 		Oversample: *oversample, PowerIters: *powerIters}
+	if *trainFile != "" {
+		opts := local.Options{Seed: *seed, Tuning: &tn, MaxVocab: *maxVocab, Workers: *workers}
+		if err := trainOnly(context.Background(), *trainFile, *cpuProfile, opts); err != nil {
+			log.Fatalf("-train: %v", err)
+		}
+		return
+	}
 	var names []string
 	if *setFlag == "both" {
 		names = []string{"scifact", "cisi"}

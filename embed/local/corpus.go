@@ -41,7 +41,10 @@ func (t *tokenized) docs() int { return len(t.start) - 1 }
 
 // tokenizeCorpus reads the corpus once, tokenising in parallel while the
 // corpus producer keeps reading. Documents keep their corpus order so the
-// result, and everything trained from it, is deterministic.
+// result, and everything trained from it, is deterministic. Each worker
+// numbers the distinct words of its batch itself, so the one goroutine that
+// merges batches in order looks up each distinct word of a batch once
+// instead of every token.
 func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers int) (*tokenized, error) {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
@@ -50,7 +53,9 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 	type batch struct {
 		seq   int
 		texts []string
-		toks  [][]string
+		words []string // distinct words of the batch, first seen first
+		ids   []int32  // every token, as an index into words
+		ends  []int    // document i is ids[ends[i-1]:ends[i]]
 	}
 	jobs := make(chan *batch, workers)
 	done := make(chan *batch, workers)
@@ -59,12 +64,22 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			local := make(map[string]int32)
 			for b := range jobs {
-				b.toks = make([][]string, len(b.texts))
-				for i, text := range b.texts {
-					var words []string
-					tok.tokens(text, func(s string) { words = append(words, s) })
-					b.toks[i] = words
+				clear(local)
+				add := func(w []byte) {
+					id, ok := local[string(w)]
+					if !ok {
+						id = int32(len(b.words))
+						s := string(w)
+						local[s] = id
+						b.words = append(b.words, s)
+					}
+					b.ids = append(b.ids, id)
+				}
+				for _, text := range b.texts {
+					tok.tokenBytes(text, add)
+					b.ends = append(b.ends, len(b.ids))
 				}
 				b.texts = nil
 				done <- b
@@ -74,12 +89,13 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 
 	t := &tokenized{start: []int{0}}
 	ids := make(map[string]int32)
-	seen := make(map[int32]struct{})
 	merged := make(chan struct{})
 	go func() {
 		defer close(merged)
 		pending := map[int]*batch{}
 		next := 0
+		var global []int32 // batch word index → corpus word id
+		var lastDoc []int  // per word id: 1 + the last document counted in df
 		for b := range done {
 			pending[b.seq] = b
 			for {
@@ -89,30 +105,37 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 				}
 				delete(pending, next)
 				next++
-				for _, words := range b.toks {
-					clear(seen)
-					for _, w := range words {
-						id, ok := ids[w]
-						if !ok {
-							id = int32(len(t.terms))
-							ids[w] = id
-							t.terms = append(t.terms, w)
-							t.count = append(t.count, 0)
-							t.df = append(t.df, 0)
-						}
+				global = global[:0]
+				for _, w := range b.words {
+					id, ok := ids[w]
+					if !ok {
+						id = int32(len(t.terms))
+						ids[w] = id
+						t.terms = append(t.terms, w)
+						t.count = append(t.count, 0)
+						t.df = append(t.df, 0)
+						lastDoc = append(lastDoc, 0)
+					}
+					global = append(global, id)
+				}
+				from := 0
+				for _, end := range b.ends {
+					doc := len(t.start) // 1 + this document's number
+					for _, li := range b.ids[from:end] {
+						id := global[li]
 						t.count[id]++
-						if _, dup := seen[id]; !dup {
-							seen[id] = struct{}{}
+						if lastDoc[id] != doc {
+							lastDoc[id] = doc
 							t.df[id]++
 						}
 						t.stream = append(t.stream, id)
 					}
 					t.start = append(t.start, len(t.stream))
+					from = end
 				}
 			}
 		}
 	}()
-
 	seq := 0
 	cur := &batch{}
 	err := corpus(func(text string) error {

@@ -293,19 +293,18 @@ func (m *Model) trainLSA(ctx context.Context, t *tokenized, dims int, seed uint6
 	return ctx.Err()
 }
 
-// scaleColumns returns U·Σ^p as float32, row-major rows × k.
-func scaleColumns(u []float64, rows, k int, sigma []float64, p float64) []float32 {
+// scaleColumns scales U (row-major rows × k) to U·Σ^p in place and returns it.
+func scaleColumns(u []float32, rows, k int, sigma []float64, p float64) []float32 {
 	s := make([]float64, k)
 	for j := range s {
 		s[j] = math.Pow(sigma[j], p)
 	}
-	out := make([]float32, rows*k)
 	for i := 0; i < rows; i++ {
 		for j := 0; j < k; j++ {
-			out[i*k+j] = float32(u[i*k+j] * s[j])
+			u[i*k+j] = float32(float64(u[i*k+j]) * s[j])
 		}
 	}
-	return out
+	return u
 }
 
 // principalComponent is the top right singular vector of the matrix whose

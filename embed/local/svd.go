@@ -6,9 +6,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"sort"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -51,17 +54,54 @@ func (a *csr) transpose() *csr {
 }
 
 // mulDense sets y = A·x where x is a.cols×l and y is a.rows×l, both
-// row-major. Each output row is written by one goroutine, so the result does
-// not depend on the number of workers.
-func (a *csr) mulDense(x []float64, l int, y []float64, workers int) {
-	impl := blas64.Implementation()
-	parallelFor(a.rows, workers, func(lo, hi int) {
+// row-major float32. The dense blocks are float32 because the product is
+// bound by memory traffic: every non-zero reads a random row of x, and a
+// float32 row is half the bytes (and twice the numbers per SIMD add) of a
+// float64 one; the accumulated rounding (~1e-7 relative) is far below what
+// separates two random seeds. Each output row is written by one goroutine,
+// so the result does not depend on the number of workers.
+func (a *csr) mulDense(x []float32, l int, y []float32, workers int) {
+	impl := blas32.Implementation()
+	a.parallelRows(workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			yi := y[i*l : (i+1)*l]
 			clear(yi)
 			for p := a.ptr[i]; p < a.ptr[i+1]; p++ {
 				j := int(a.idx[p])
-				impl.Daxpy(l, float64(a.val[p]), x[j*l:(j+1)*l], 1, yi, 1)
+				impl.Saxpy(l, a.val[p], x[j*l:(j+1)*l], 1, yi, 1)
+			}
+		}
+	})
+}
+
+// parallelRows is parallelFor over the rows of a, in chunks of about equal
+// numbers of non-zeros: rows of frequent words are far longer than the rest
+// and all come first, so equal row counts would leave one core with most of
+// the work.
+func (a *csr) parallelRows(workers int, fn func(lo, hi int)) {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunks := min(workers*16, a.rows)
+	if chunks <= 1 {
+		fn(0, a.rows)
+		return
+	}
+	nnz := a.nnz()
+	bounds := make([]int, 0, chunks+1)
+	bounds = append(bounds, 0)
+	for c := 1; c < chunks; c++ {
+		// First row whose cumulative non-zeros (plus one per row, so empty
+		// rows are spread too) reach the c-th share.
+		target := (nnz + a.rows) * c / chunks
+		r := sort.Search(a.rows, func(i int) bool { return a.ptr[i+1]+i+1 >= target })
+		bounds = append(bounds, max(r, bounds[len(bounds)-1]))
+	}
+	bounds = append(bounds, a.rows)
+	parallelFor(len(bounds)-1, workers, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			if bounds[c] < bounds[c+1] {
+				fn(bounds[c], bounds[c+1])
 			}
 		}
 	})
@@ -121,38 +161,42 @@ type svdParams struct {
 // eigen-decomposition, like CholeskyQR but tolerant of rank deficiency) and
 // is applied twice for accuracy; it costs two dense m×l×l products, whereas
 // gonum's Householder QR made DESIGN's SVD take 8–11 s on SciFact alone.
-func truncatedSVD(ctx context.Context, a, at *csr, p svdParams) ([]float64, []float64, int, error) {
+func truncatedSVD(ctx context.Context, a, at *csr, p svdParams) ([]float32, []float64, int, error) {
 	m, n := a.rows, a.cols
 	l := min(p.k+p.oversample, m, n)
 	if l == 0 {
 		return nil, nil, 0, nil
 	}
 	rng := rand.New(rand.NewPCG(p.seed, 0x9e3779b97f4a7c15))
-	omega := make([]float64, n*l)
+	omega := make([]float32, n*l)
 	for i := range omega {
-		omega[i] = rng.NormFloat64()
+		omega[i] = float32(rng.NormFloat64())
 	}
-	y := make([]float64, m*l)
+	// Three dense buffers serve every iteration: y (m×l) and its
+	// orthonormalised copy (m×l, the two swap roles) and z (n×l, first Ω).
+	y := make([]float32, m*l)
+	spare := make([]float32, m*l)
 	a.mulDense(omega, l, y, p.workers)
-	z := omega // reused as the n×l buffer for Aᵀ·Q
+	z := omega
 	passes := 1
 	if p.powerIters == 0 {
 		passes = 2
 	}
-	q, l := orthonormalize(y, m, l, passes, p.workers)
+	q, l := orthonormalize(y, spare, m, l, passes, p.workers)
 	for it := 0; it < p.powerIters; it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, 0, err
 		}
 		z = z[:n*l]
 		at.mulDense(q, l, z, p.workers)
-		y = y[:m*l]
+		// q is consumed: its buffer receives A·z, the other one the next q.
+		y, spare = q[:m*l], other(q, y, spare)
 		a.mulDense(z, l, y, p.workers)
 		passes = 1
 		if it == p.powerIters-1 {
 			passes = 2
 		}
-		q, l = orthonormalize(y, m, l, passes, p.workers)
+		q, l = orthonormalize(y, spare, m, l, passes, p.workers)
 	}
 	if l == 0 {
 		return nil, nil, 0, nil
@@ -162,6 +206,7 @@ func truncatedSVD(ctx context.Context, a, at *csr, p svdParams) ([]float64, []fl
 	z = z[:n*l]
 	at.mulDense(q, l, z, p.workers)
 	g := gram(z, n, l, p.workers)
+	z, omega = nil, nil
 	var eig mat.EigenSym
 	if !eig.Factorize(g, true) {
 		return nil, nil, 0, fmt.Errorf("randomized svd: eigen-decomposition of %d×%d did not converge", l, l)
@@ -188,28 +233,65 @@ func truncatedSVD(ctx context.Context, a, at *csr, p svdParams) ([]float64, []fl
 	if kk == 0 {
 		return nil, nil, 0, nil
 	}
-	uhat := mat.NewDense(l, kk, nil)
+	uhat := make([]float64, l*kk)
 	for j := 0; j < kk; j++ {
 		for i := 0; i < l; i++ {
-			uhat.Set(i, j, w.At(i, order[j]))
+			uhat[i*kk+j] = w.At(i, order[j])
 		}
 	}
-	u := make([]float64, m*kk)
-	ur := uhat.RawMatrix()
+	// U = Q·Û goes into the spare buffer (m×kk ≤ m×l), clipped so the
+	// caller's slice does not pin the rest.
+	u := other(q, y, spare)[:m*kk]
+	mulSmall(q, m, l, uhat, kk, u, p.workers)
+	return slices.Clip(u), sigma, kk, nil
+}
+
+// other returns whichever of a and b is not the buffer q starts in.
+func other(q, a, b []float32) []float32 {
+	if len(q) > 0 && len(a) > 0 && &q[0] == &a[0] {
+		return b
+	}
+	return a
+}
+
+// mulSmall sets out = y·t for the m×l row-major float32 y and the small
+// l×nl float64 t, computing in float64 through blocks of rows.
+func mulSmall(y []float32, m, l int, t []float64, nl int, out []float32, workers int) {
+	const block = 256
+	nb := (m + block - 1) / block
 	impl := blas64.Implementation()
-	parallelFor(m, p.workers, func(lo, hi int) {
-		impl.Dgemm(blas.NoTrans, blas.NoTrans, hi-lo, kk, l, 1, q[lo*l:hi*l], l, ur.Data, ur.Stride, 0, u[lo*kk:hi*kk], kk)
+	parallelFor(nb, workers, func(lo, hi int) {
+		in := make([]float64, block*l)
+		res := make([]float64, block*nl)
+		for b := lo; b < hi; b++ {
+			r0, r1 := b*block, min(m, (b+1)*block)
+			rows := r1 - r0
+			widen(in[:rows*l], y[r0*l:r1*l])
+			impl.Dgemm(blas.NoTrans, blas.NoTrans, rows, nl, l, 1, in[:rows*l], l, t, nl, 0, res[:rows*nl], nl)
+			for i, x := range res[:rows*nl] {
+				out[r0*nl+i] = float32(x)
+			}
+		}
 	})
-	return u, sigma, kk, nil
+}
+
+func widen(dst []float64, src []float32) {
+	for i, x := range src {
+		dst[i] = float64(x)
+	}
 }
 
 // orthonormalize returns an orthonormal basis of the column space of the
 // m×l row-major matrix y and its width, which drops below l when columns are
-// numerically dependent. Each pass maps Y to Y·W·Λ^-½ where YᵀY = WΛWᵀ.
-// One pass suffices inside the power iterations (only the subspace matters
-// there, and the next iteration repairs any loss of orthogonality); the
-// final basis gets two, like CholeskyQR2.
-func orthonormalize(y []float64, m, l, passes, workers int) ([]float64, int) {
+// numerically dependent. Each pass maps Y to Y·W·Λ^-½ where YᵀY = WΛWᵀ,
+// writing into the other of y and spare (both m×l), so the result is one of
+// the two. One pass suffices inside the power iterations (only the subspace
+// matters there, and the next iteration repairs any loss of orthogonality);
+// the final basis gets two, like CholeskyQR2. The Gram matrix and the
+// products are computed in float64; only the stored basis is float32, so
+// directions below ~1e-5 of the largest (eigenvalue ratio 1e-10) are noise
+// and dropped.
+func orthonormalize(y, spare []float32, m, l, passes, workers int) ([]float32, int) {
 	for pass := 0; pass < passes && l > 0; pass++ {
 		g := gram(y, m, l, workers)
 		var eig mat.EigenSym
@@ -224,7 +306,7 @@ func orthonormalize(y []float64, m, l, passes, workers int) ([]float64, int) {
 		top := vals[l-1]
 		var keep []int
 		for c := l - 1; c >= 0; c-- {
-			if vals[c] > top*1e-13 && vals[c] > 0 {
+			if vals[c] > top*1e-10 && vals[c] > 0 {
 				keep = append(keep, c)
 			}
 		}
@@ -239,28 +321,28 @@ func orthonormalize(y []float64, m, l, passes, workers int) ([]float64, int) {
 				t[i*nl+j] = w.At(i, c) * s
 			}
 		}
-		out := make([]float64, m*nl)
-		impl := blas64.Implementation()
-		parallelFor(m, workers, func(lo, hi int) {
-			impl.Dgemm(blas.NoTrans, blas.NoTrans, hi-lo, nl, l, 1, y[lo*l:hi*l], l, t, nl, 0, out[lo*nl:hi*nl], nl)
-		})
-		y, l = out, nl
+		out := spare[:m*nl]
+		mulSmall(y, m, l, t, nl, out, workers)
+		y, spare, l = out, y[:cap(y)], nl
 	}
 	return y, l
 }
 
-// gram returns YᵀY for the m×l row-major y. Fixed blocks of rows are summed
-// in block order, so the result does not depend on the number of workers.
-func gram(y []float64, m, l, workers int) *mat.SymDense {
-	const block = 2048
+// gram returns YᵀY for the m×l row-major y, in float64. Fixed blocks of rows
+// are summed in block order, so the result does not depend on the number of
+// workers.
+func gram(y []float32, m, l, workers int) *mat.SymDense {
+	const block = 1024
 	nb := (m + block - 1) / block
 	parts := make([][]float64, nb)
 	impl := blas64.Implementation()
 	parallelFor(nb, workers, func(lo, hi int) {
+		in := make([]float64, block*l)
 		for b := lo; b < hi; b++ {
 			r0, r1 := b*block, min(m, (b+1)*block)
+			widen(in[:(r1-r0)*l], y[r0*l:r1*l])
 			g := make([]float64, l*l)
-			impl.Dsyrk(blas.Upper, blas.Trans, l, r1-r0, 1, y[r0*l:r1*l], l, 0, g, l)
+			impl.Dsyrk(blas.Upper, blas.Trans, l, r1-r0, 1, in[:(r1-r0)*l], l, 0, g, l)
 			parts[b] = g
 		}
 	})

@@ -25,6 +25,9 @@ const (
 // are safe for concurrent use.
 type tokenizer interface {
 	tokens(text string, emit func(tok string))
+	// tokenBytes emits the same words as tokens; the slice is only valid
+	// during the call (training looks words up without copying them).
+	tokenBytes(text string, emit func(tok []byte))
 }
 
 func newTokenizer(name string) (tokenizer, error) {
@@ -53,7 +56,17 @@ func (b bleveTokenizer) tokens(text string, emit func(string)) {
 	}
 }
 
+func (b bleveTokenizer) tokenBytes(text string, emit func([]byte)) {
+	for _, t := range b.a.Analyze([]byte(text)) {
+		emit(t.Term)
+	}
+}
+
 type plainTokenizer struct{ stop analysis.TokenMap }
+
+func (p plainTokenizer) tokenBytes(text string, emit func([]byte)) {
+	p.tokens(text, func(s string) { emit([]byte(s)) })
+}
 
 func (p plainTokenizer) tokens(text string, emit func(string)) {
 	isSep := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }

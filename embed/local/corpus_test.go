@@ -1,0 +1,62 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestTokenizeCorpusMatchesSerial checks the parallel tokeniser (several
+// batches, per-batch word numbering merged in order) against a direct
+// serial pass: same stream, counts, document frequencies and word ids in
+// first-occurrence order, for any number of workers.
+func TestTokenizeCorpusMatchesSerial(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var texts []string
+	for d := 0; d < 1300; d++ { // more than two batches of 512
+		text := ""
+		for i := rng.IntN(30); i > 0; i-- {
+			text += fmt.Sprintf("word%d running ", rng.IntN(2000)*rng.IntN(3))
+		}
+		texts = append(texts, text)
+	}
+	tok, err := newTokenizer(TokenizerEn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &tokenized{start: []int{0}}
+	ids := map[string]int32{}
+	for _, text := range texts {
+		seen := map[int32]bool{}
+		tok.tokens(text, func(w string) {
+			id, ok := ids[w]
+			if !ok {
+				id = int32(len(want.terms))
+				ids[w] = id
+				want.terms = append(want.terms, w)
+				want.count = append(want.count, 0)
+				want.df = append(want.df, 0)
+			}
+			want.count[id]++
+			if !seen[id] {
+				seen[id] = true
+				want.df[id]++
+			}
+			want.stream = append(want.stream, id)
+		})
+		want.start = append(want.start, len(want.stream))
+	}
+	for _, workers := range []int{1, 3} {
+		got, err := tokenizeCorpus(context.Background(), TextsCorpus(texts), tok, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.terms, want.terms) || !slices.Equal(got.count, want.count) ||
+			!slices.Equal(got.df, want.df) || !slices.Equal(got.stream, want.stream) ||
+			!slices.Equal(got.start, want.start) {
+			t.Fatalf("%d workers: tokenized corpus differs from the serial pass", workers)
+		}
+	}
+}
