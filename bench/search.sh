@@ -5,6 +5,8 @@
 #
 #   bench/search.sh                       # INDEX=/tmp/ps-119k
 #   INDEX=/data/ix COUNT=60x bench/search.sh
+#   TITLES=500 bench/search.sh            # the 500 titles of bench/titles.sh as queries
+#                                         # (what bench/scale.sh's load runs send)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
@@ -17,4 +19,10 @@ if [ ! -f "$INDEX/manifest.json" ]; then
 		bin/paperseek index --index "$INDEX" "$DATA/arxiv/arxiv-119k.jsonl.gz"
 fi
 bin/paperseek stats --index "$INDEX"
-PAPERSEEK_BENCH_INDEX="$INDEX" go test -run '^$' -bench '119k' -benchtime "$COUNT" ./query
+queries=
+if [ -n "${TITLES:-}" ]; then
+	queries=$(mktemp)
+	trap 'rm -f "$queries"' EXIT
+	DATA=$DATA bench/titles.sh "$TITLES" >"$queries"
+fi
+PAPERSEEK_BENCH_QUERIES="$queries" PAPERSEEK_BENCH_INDEX="$INDEX" go test -run '^$' -bench '119k' -benchtime "$COUNT" ./query
