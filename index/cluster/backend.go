@@ -41,11 +41,7 @@ func (b Backend) Open(ctx context.Context, location string) (index.Store, error)
 
 // Stat implements index.Backend: the manifest alone.
 func (b Backend) Stat(ctx context.Context, location string) (index.Info, error) {
-	loc, err := ParseLocation(location)
-	if err != nil {
-		return index.Info{}, err
-	}
-	c, err := b.options().client(loc)
+	loc, c, err := b.options().connect(location)
 	if err != nil {
 		return index.Info{}, err
 	}

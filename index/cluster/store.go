@@ -40,12 +40,18 @@ type Options struct {
 	LeaseTTL, LeaseSettle time.Duration
 }
 
-func (o Options) client(loc Location) (*wv.Client, error) {
+// connect parses location and makes a client for it: the first step of
+// every way in (Open, BeginWrite, Stat).
+func (o Options) connect(location string) (Location, *wv.Client, error) {
+	loc, err := ParseLocation(location)
+	if err != nil {
+		return Location{}, nil, err
+	}
 	c, err := wv.New(wv.Config{URL: loc.URL, APIKey: o.APIKey, HTTPClient: o.HTTPClient})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
+		return Location{}, nil, fmt.Errorf("%w: %w", index.ErrUsage, err)
 	}
-	return c, nil
+	return loc, c, nil
 }
 
 // consistency is the level for reads and writes on a collection of
@@ -60,11 +66,7 @@ func consistency(replicas int) wv.ConsistencyLevel {
 // Open opens the index at location for reading. It fails with an error
 // wrapping index.ErrNoIndex when the collection or its manifest is missing.
 func Open(ctx context.Context, location string, o Options) (*Store, error) {
-	loc, err := ParseLocation(location)
-	if err != nil {
-		return nil, err
-	}
-	c, err := o.client(loc)
+	loc, c, err := o.connect(location)
 	if err != nil {
 		return nil, err
 	}

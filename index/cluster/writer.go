@@ -48,11 +48,7 @@ const defaultReplicas = 3
 
 // BeginWrite starts an index run on the cluster at location.
 func BeginWrite(ctx context.Context, location string, opts index.WriteOptions, o Options) (*Writer, error) {
-	loc, err := ParseLocation(location)
-	if err != nil {
-		return nil, err
-	}
-	c, err := o.client(loc)
+	loc, c, err := o.connect(location)
 	if err != nil {
 		return nil, err
 	}
