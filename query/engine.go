@@ -171,17 +171,8 @@ func (e *Engine) rank(ctx context.Context, req Request, text string, in legInput
 	runSemantic := func() {
 		vec := in.vector
 		if vec == nil {
-			emb, err := e.embedder(ctx)
-			if errors.Is(err, embed.ErrNoModel) {
-				return // an empty leg; the response's warning says why
-			}
-			if err != nil {
-				semErr = err
-				return
-			}
-			if vec, semErr = emb.EmbedQuery(ctx, text); semErr != nil {
-				semErr = fmt.Errorf("%w: embed query: %w", ErrEmbedder, semErr)
-				return
+			if vec, semErr = e.queryVector(ctx, text); vec == nil {
+				return // an error, or an empty leg: no model yet (the response's warning says why)
 			}
 		}
 		sem, semErr = e.st.Nearest(ctx, vec, req.Filter, window)
@@ -315,4 +306,22 @@ func roundLeg(l *LegHit) *LegHit {
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
+}
+
+// queryVector embeds a search's text with the index's embedder. With no
+// model yet it returns nil and no error: the semantic leg is empty and the
+// response's warning says why.
+func (e *Engine) queryVector(ctx context.Context, text string) ([]float32, error) {
+	emb, err := e.embedder(ctx)
+	switch {
+	case errors.Is(err, embed.ErrNoModel):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	vec, err := emb.EmbedQuery(ctx, text)
+	if err != nil {
+		return nil, fmt.Errorf("%w: embed query: %w", ErrEmbedder, err)
+	}
+	return vec, nil
 }

@@ -2,10 +2,7 @@ package query
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
-	"github.com/paperseek/paperseek/embed"
 	"github.com/paperseek/paperseek/index"
 )
 
@@ -46,17 +43,9 @@ func (e *Engine) rankNative(ctx context.Context, req Request, text string, in le
 		return nil, badRequest("fusion %s ranks searches only; related lookups fuse with blend or rrf", req.Fusion)
 	}
 	hy := e.st.(index.Hybrider)
-	var vec []float32
-	emb, err := e.embedder(ctx)
-	switch {
-	case errors.Is(err, embed.ErrNoModel):
-		// No model yet: keywords alone; the response's warning says why.
-	case err != nil:
+	vec, err := e.queryVector(ctx, text) // nil with no model yet: keywords alone
+	if err != nil {
 		return nil, err
-	default:
-		if vec, err = emb.EmbedQuery(ctx, text); err != nil {
-			return nil, fmt.Errorf("%w: embed query: %w", ErrEmbedder, err)
-		}
 	}
 	hits, err := hy.Hybrid(ctx, index.HybridQuery{Text: text, Vector: vec, KeywordWeight: e.keywordWeight(req),
 		Ranked: req.Fusion == FusionNativeRanked}, req.Filter, window)
