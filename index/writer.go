@@ -54,3 +54,18 @@ type Writer interface {
 	// Abort drops the run; a no-op after Commit.
 	Abort()
 }
+
+// WithState is what a Writer's SetState does to the state it will record:
+// key = value, an empty value removes key; a nil state is made on first
+// use.
+func WithState(state map[string]string, key, value string) map[string]string {
+	if value == "" {
+		delete(state, key)
+		return state
+	}
+	if state == nil {
+		state = map[string]string{}
+	}
+	state[key] = value
+	return state
+}

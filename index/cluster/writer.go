@@ -335,14 +335,7 @@ func (w *Writer) resolve(ctx context.Context, ref string) (string, error) {
 
 // SetState implements index.Writer.
 func (w *Writer) SetState(key, value string) {
-	if w.state == nil {
-		w.state = map[string]string{}
-	}
-	if value == "" {
-		delete(w.state, key)
-		return
-	}
-	w.state[key] = value
+	w.state = index.WithState(w.state, key, value)
 }
 
 // Abort implements index.Writer: nothing was written before Commit.

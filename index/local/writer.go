@@ -398,14 +398,7 @@ func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknow
 
 // SetState records key = value with the commit.
 func (w *Writer) SetState(key, value string) {
-	if w.state == nil {
-		w.state = map[string]string{}
-	}
-	if value == "" {
-		delete(w.state, key)
-		return
-	}
-	w.state[key] = value
+	w.state = index.WithState(w.state, key, value)
 }
 
 // Commit embeds what changed, writes the vectors and switches the manifest
