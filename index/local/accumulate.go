@@ -64,12 +64,16 @@ func (acc *accumulator) add(doc uint64, c float64) {
 // partial score below the final n-th, so they never rank. Terms are summed
 // in the same order for every paper: a paper's score is the same float
 // whatever was pruned.
-func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights map[string]float64, docs int, avgdl float64, n int, allowed *bitset) error {
+//
+// With a cache (serve), each term's postings are walked decoded from it,
+// decoded into it first when missing; the scores are the same floats.
+func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights map[string]float64, docs int, avgdl float64, n int, allowed *bitset, cache *postingCache) error {
 	type term struct {
 		text string
 		w    float64 // query weight × idf
 		max  float64 // the most it adds to a paper's score
 		tfr  bindex.TermFieldReader
+		dec  *decodedPostings // from the cache, else nil: walk tfr
 	}
 	var terms []term
 	defer func() {
@@ -91,7 +95,26 @@ func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights 
 			continue
 		}
 		w := qw * index.IDF(docs, df)
-		terms = append(terms, term{text: text, w: w, max: w * (bm25K1 + 1), tfr: tfr})
+		t := term{text: text, w: w, max: w * (bm25K1 + 1), tfr: tfr}
+		if cache != nil {
+			if t.dec = cache.get(text); t.dec == nil {
+				dec, ok, err := decodePostings(ctx, tfr)
+				if err != nil {
+					tfr.Close()
+					return err
+				}
+				if ok {
+					t.dec = dec
+					cache.put(text, dec)
+				} else if t.tfr, err = r.TermFieldReader(ctx, []byte(text), FieldText, true, true, false); err != nil {
+					tfr.Close()
+					return fmt.Errorf("keyword index: %w", err)
+				} else {
+					tfr.Close() // walked to its end; t.tfr is a fresh one
+				}
+			}
+		}
+		terms = append(terms, t)
 	}
 	slices.SortFunc(terms, func(a, b term) int {
 		if c := cmp.Compare(b.max, a.max); c != 0 {
@@ -103,9 +126,9 @@ func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights 
 	for i := len(terms) - 1; i >= 0; i-- {
 		rest[i] = rest[i+1] + terms[i].max
 	}
-	score := func(tfd *bindex.TermFieldDoc, w float64) float64 {
-		tf := float64(tfd.Freq)
-		dl := 1 / (tfd.Norm * tfd.Norm)
+	score := func(freq uint64, norm float64, w float64) float64 {
+		tf := float64(freq)
+		dl := 1 / (norm * norm)
 		return w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avgdl))
 	}
 	var tfd bindex.TermFieldDoc
@@ -117,6 +140,28 @@ func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights 
 				live = acc.running(live, pruning, allowed, kth-rest[i]*(1+1e-9))
 				pruning = true
 			}
+		}
+		if t.dec != nil {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			p := t.dec
+			if !pruning {
+				for j, d := range p.docs {
+					acc.add(uint64(d), score(uint64(p.freq[j]), float64(p.norm[j]), t.w))
+				}
+				continue
+			}
+			j := 0
+			for _, d := range live {
+				if j = gallop(p.docs, j, d); j == len(p.docs) {
+					break
+				}
+				if uint64(p.docs[j]) == d {
+					acc.add(d, score(uint64(p.freq[j]), float64(p.norm[j]), t.w))
+				}
+			}
+			continue
 		}
 		if !pruning {
 			for j := 0; ; j++ {
@@ -132,7 +177,7 @@ func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights 
 				if got == nil {
 					break
 				}
-				acc.add(got.ID.Value(), score(got, t.w))
+				acc.add(got.ID.Value(), score(got.Freq, got.Norm, t.w))
 			}
 			continue
 		}
@@ -155,11 +200,38 @@ func (acc *accumulator) bm25(ctx context.Context, r bindex.IndexReader, weights 
 				at, on = got.ID.Value(), true
 			}
 			if at == d {
-				acc.add(d, score(&tfd, t.w))
+				acc.add(d, score(tfd.Freq, tfd.Norm, t.w))
 			}
 		}
 	}
 	return nil
+}
+
+// gallop is the first index at or after from whose number is at least d
+// (len(docs) when none is): doubling steps from from, then a binary
+// search, so skipping far costs a logarithm and stepping near a few reads.
+func gallop(docs []uint32, from int, d uint64) int {
+	if from >= len(docs) || uint64(docs[from]) >= d {
+		return from
+	}
+	lo, step := from, 1 // docs[lo] < d
+	hi := from + step
+	for hi < len(docs) && uint64(docs[hi]) < d {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(docs))
+	// docs[lo] < d, and docs[hi] >= d or hi == len(docs)
+	for lo+1 < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if uint64(docs[mid]) < d {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // nth is the n-th best score among the papers in the running (live once

@@ -83,7 +83,7 @@ func (s *Store) Keyword(ctx context.Context, q index.KeywordQuery, f index.Filte
 	if err := s.phraseBonus(ctx, r, acc, phrases); err != nil {
 		return nil, err
 	}
-	if err := acc.bm25(ctx, r, weights, int(docs), avgdl, n, allowed); err != nil {
+	if err := acc.bm25(ctx, r, weights, int(docs), avgdl, n, allowed, s.postings.Load()); err != nil {
 		return nil, err
 	}
 	top := acc.top(n, allowed)

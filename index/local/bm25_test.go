@@ -165,7 +165,14 @@ func TestKeywordTopIsExact(t *testing.T) {
 		papers[i].Abstract += " " + b.String()
 	}
 	build(t, dir, index.WriteOptions{}, papers)
-	s := open(t, dir)
+	one := open(t, dir)
+	// serve's store walks postings decoded in its cache (postings.go),
+	// here one small enough that words are evicted between queries.
+	served := open(t, dir)
+	if err := served.Preload(); err != nil {
+		t.Fatal(err)
+	}
+	served.postings.Store(newPostingCache(4 * 1200 * bytesPerPosting))
 	ctx := context.Background()
 	n := float64(len(papers))
 	df := map[string]int{}
@@ -208,9 +215,20 @@ func TestKeywordTopIsExact(t *testing.T) {
 			}
 			slices.SortFunc(order, func(a, b float64) int { return cmp.Compare(b, a) })
 			for _, k := range []int{1, 5, 10, 50, 100, 400, 5000} {
-				hits, err := s.Keyword(ctx, index.KeywordQuery{Text: q}, f, k)
+				hits, err := one.Keyword(ctx, index.KeywordQuery{Text: q}, f, k)
 				if err != nil {
 					t.Fatal(err)
+				}
+				// Twice from the server's store: decoding into the
+				// cache, then from it. The same papers, the same floats.
+				for range 2 {
+					cached, err := served.Keyword(ctx, index.KeywordQuery{Text: q}, f, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(cached, hits) {
+						t.Fatalf("%q %+v top %d: with the postings cache\n%v\nwithout\n%v", q, f, k, cached, hits)
+					}
 				}
 				if len(hits) != min(k, len(order)) {
 					t.Fatalf("%q %+v top %d: %d hits, want %d", q, f, k, len(hits), min(k, len(order)))

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	mmap "github.com/blevesearch/mmap-go"
@@ -48,6 +49,10 @@ type Store struct {
 	// embedder is the recorded embedder; its model is read once, when
 	// first needed.
 	embedder embed.State
+
+	// postings caches decoded postings for the keyword leg once Preload
+	// has run (serve); nil for one-shot commands (postings.go).
+	postings atomic.Pointer[postingCache]
 }
 
 var _ index.Store = (*Store)(nil)
@@ -117,7 +122,10 @@ func (s *Store) Info() index.Info { return s.manifest.info(s.dir) }
 // Preload loads what Open leaves for later (the vectors and the model), so
 // that a server pays for it before its first request, not during it, and
 // keeps serving its generation even after an index run removed its files.
+// It also turns on the keyword leg's postings cache: a process that
+// preloads answers many queries.
 func (s *Store) Preload() error {
+	s.postings.CompareAndSwap(nil, newPostingCache(postingCacheBytes))
 	if _, err := s.loadVectors(); err != nil {
 		return err
 	}

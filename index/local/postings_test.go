@@ -1,0 +1,52 @@
+package local
+
+import (
+	"testing"
+)
+
+// gallop must land on the first number at or after d from any start, the
+// pruned walk's only way through a cached list.
+func TestGallop(t *testing.T) {
+	docs := []uint32{2, 3, 5, 8, 13, 21, 34, 55, 89, 144}
+	for from := 0; from <= len(docs); from++ {
+		for d := uint64(0); d < 150; d++ {
+			want := from
+			for want < len(docs) && uint64(docs[want]) < d {
+				want++
+			}
+			if got := gallop(docs, from, d); got != want {
+				t.Fatalf("gallop(from %d, %d) = %d, want %d", from, d, got, want)
+			}
+		}
+	}
+	if got := gallop(nil, 0, 7); got != 0 {
+		t.Fatalf("gallop over no postings = %d, want 0", got)
+	}
+}
+
+// The cache keeps what fits its byte limit, evicting the least recently
+// used word first, and never keeps a list too big to share the cache.
+func TestPostingCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	list := func(n int) *decodedPostings {
+		return &decodedPostings{docs: make([]uint32, n), norm: make([]float32, n), freq: make([]uint16, n)}
+	}
+	c := newPostingCache(40 * bytesPerPosting)
+	c.put("a", list(10))
+	c.put("b", list(10))
+	c.put("c", list(10))
+	c.get("a") // b is now the least recently used
+	c.put("d", list(10))
+	c.put("e", list(10)) // over the limit: b goes
+	for term, kept := range map[string]bool{"a": true, "b": false, "c": true, "d": true, "e": true} {
+		if got := c.get(term) != nil; got != kept {
+			t.Errorf("%s kept %v, want %v", term, got, kept)
+		}
+	}
+	c.put("huge", list(11)) // more than a quarter of the limit
+	if c.get("huge") != nil {
+		t.Error("a list over a quarter of the limit was kept")
+	}
+	if c.bytes > c.limit {
+		t.Errorf("holds %d bytes, limit %d", c.bytes, c.limit)
+	}
+}
