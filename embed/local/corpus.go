@@ -211,3 +211,39 @@ func (t *tokenized) restrict(minDF, maxVocab int) {
 	t.stream = slices.Clip(out)
 	t.terms, t.count, t.df = terms, count, df
 }
+
+// sample keeps maxDocs documents spread evenly over the corpus (document
+// ⌊j·n/maxDocs⌋ for j = 0…maxDocs−1) and recounts every word's occurrences
+// and document frequency over them; a corpus of at most maxDocs documents is
+// left as it is. Words then seen in no kept document have df 0 and restrict
+// drops them. Evenly spaced rather than the first maxDocs, because an
+// export is usually ordered (by date, by category) and the model should
+// learn how words relate across all of it.
+func (t *tokenized) sample(maxDocs int) {
+	n := t.docs()
+	if maxDocs <= 0 || n <= maxDocs {
+		return
+	}
+	clear(t.count)
+	clear(t.df)
+	lastDoc := make([]int, len(t.terms)) // 1 + the last kept document counted in df
+	out := t.stream[:0]
+	start := make([]int, 1, maxDocs+1)
+	for j := 0; j < maxDocs; j++ {
+		d := int(int64(j) * int64(n) / int64(maxDocs))
+		lo, hi := t.start[d], t.start[d+1]
+		for _, id := range t.stream[lo:hi] {
+			t.count[id]++
+			if lastDoc[id] != j+1 {
+				lastDoc[id] = j + 1
+				t.df[id]++
+			}
+		}
+		// out never overtakes the document being read: kept documents are
+		// copied down in order, and d only grows.
+		out = append(out, t.stream[lo:hi]...)
+		start = append(start, len(out))
+	}
+	t.stream = slices.Clip(out)
+	t.start = start
+}

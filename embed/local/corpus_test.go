@@ -60,3 +60,38 @@ func TestTokenizeCorpusMatchesSerial(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainingSamplesCorpusOverMaxDocs checks that a corpus over MaxDocs
+// trains exactly the model of its evenly spaced sample (the counts and
+// document frequencies are the sample's own, not the whole corpus's), and
+// that the cap matters: the whole corpus gives another model.
+func TestTrainingSamplesCorpusOverMaxDocs(t *testing.T) {
+	_, texts := seedPapers(t)
+	const keep = 40
+	var sample []string
+	for j := 0; j < keep; j++ {
+		sample = append(sample, texts[j*len(texts)/keep])
+	}
+	train := func(texts []string, maxDocs int) []byte {
+		t.Helper()
+		m, err := Train(context.Background(), TextsCorpus(texts), Options{Dimensions: 16, Seed: 7, MaxDocs: maxDocs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	sampled := train(texts, keep)
+	if !slices.Equal(sampled, train(sample, 0)) {
+		t.Fatalf("MaxDocs %d over %d papers: the model differs from one trained on the evenly spaced sample", keep, len(texts))
+	}
+	if slices.Equal(sampled, train(texts, 0)) {
+		t.Fatalf("MaxDocs %d over %d papers gave the whole corpus's model: nothing was sampled", keep, len(texts))
+	}
+	if !slices.Equal(train(texts, len(texts)), train(texts, 0)) {
+		t.Fatal("MaxDocs equal to the corpus size changed the model")
+	}
+}
