@@ -1,6 +1,9 @@
 package index
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -40,6 +43,21 @@ func TestAnalyzerFoldsAccents(t *testing.T) {
 // stemmer, gives the token streams it gave built from Bleve's unicode
 // tokenizer and porter filter.
 func TestAnalyzerIsBleve(t *testing.T) {
+	old := bleveAnalyzer(t)
+	check := func(text string) {
+		if err := wordstest.Same(old.Analyze([]byte(text)), Analyzer().Analyze([]byte(text))); err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+	}
+	for _, s := range wordstest.All(t, "../testdata") {
+		check(s)
+	}
+	t.Run("arxiv-119k", func(t *testing.T) { wordstest.Arxiv119k(t, check) })
+}
+
+// bleveAnalyzer is paperseek_en as it was built from Bleve's unicode
+// tokenizer and porter filter.
+func bleveAnalyzer(t testing.TB) analysis.Analyzer {
 	cache := registry.NewCache()
 	tok, err := cache.TokenizerNamed(unicode.Name)
 	if err != nil {
@@ -53,14 +71,38 @@ func TestAnalyzerIsBleve(t *testing.T) {
 		}
 		filters = append(filters, f)
 	}
-	old := &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}
-	check := func(text string) {
-		if err := wordstest.Same(old.Analyze([]byte(text)), Analyzer().Analyze([]byte(text))); err != nil {
-			t.Fatalf("%q: %v", text, err)
+	return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}
+}
+
+// BenchmarkAnalyzer analyzes the bundled papers' title + abstract, as the
+// keyword index does, with paperseek_en built on Bleve's tokenizer and
+// stemmer and on package words':
+//
+//	go test -run '^$' -bench Analyzer -count 6 ./index
+func BenchmarkAnalyzer(b *testing.B) {
+	papers, err := os.ReadFile("../testdata/papers.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts [][]byte
+	for _, line := range bytes.Split(papers, []byte("\n")) {
+		var p struct{ Title, Abstract string }
+		if json.Unmarshal(line, &p) == nil {
+			texts = append(texts, []byte(p.Title+"\n"+p.Abstract))
 		}
 	}
-	for _, s := range wordstest.All(t, "../testdata") {
-		check(s)
+	for _, c := range []struct {
+		name string
+		a    analysis.Analyzer
+	}{{"bleve", bleveAnalyzer(b)}, {"words", Analyzer()}} {
+		b.Run(c.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				for _, t := range texts {
+					n += len(c.a.Analyze(t))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/token")
+		})
 	}
-	t.Run("arxiv-119k", func(t *testing.T) { wordstest.Arxiv119k(t, check) })
 }
