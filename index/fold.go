@@ -8,9 +8,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/paperseek/paperseek/internal/words"
 )
 
 // AnalyzerName is the analyzer every new index ranks with: Bleve's `en`
@@ -36,21 +36,20 @@ func init() {
 
 // newFoldingAnalyzer is `en` (unicode words, possessives, lower case, stop
 // words, Porter) with folding between lower-casing and stop words, so that
-// folded words are stopped and stemmed like any other.
+// folded words are stopped and stemmed like any other. Words and stems come
+// from package words: Bleve's unicode tokenizer and Porter filter, the same
+// tokens, faster.
 func newFoldingAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-	tok, err := cache.TokenizerNamed(unicode.Name)
-	if err != nil {
-		return nil, err
-	}
 	var filters []analysis.TokenFilter
-	for _, name := range []string{en.PossessiveName, lowercase.Name, foldFilterName, en.StopName, porter.Name} {
+	for _, name := range []string{en.PossessiveName, lowercase.Name, foldFilterName, en.StopName} {
 		f, err := cache.TokenFilterNamed(name)
 		if err != nil {
 			return nil, err
 		}
 		filters = append(filters, f)
 	}
-	return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}, nil
+	filters = append(filters, words.StemFilter{})
+	return &analysis.DefaultAnalyzer{Tokenizer: words.Tokenizer{}, TokenFilters: filters}, nil
 }
 
 // foldFilter folds each token's letters to their unaccented ASCII forms

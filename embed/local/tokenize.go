@@ -7,7 +7,10 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/paperseek/paperseek/internal/words"
 )
 
 // Tokenizer names accepted in Options.Tokenizer. The name is stored in the
@@ -33,7 +36,7 @@ type tokenizer interface {
 func newTokenizer(name string) (tokenizer, error) {
 	switch name {
 	case TokenizerEn:
-		a, err := registry.NewCache().AnalyzerNamed(en.AnalyzerName)
+		a, err := newEnAnalyzer()
 		if err != nil {
 			return nil, fmt.Errorf("bleve analyzer %q: %w", en.AnalyzerName, err)
 		}
@@ -46,6 +49,23 @@ func newTokenizer(name string) (tokenizer, error) {
 		return plainTokenizer{stop}, nil
 	}
 	return nil, fmt.Errorf("unknown tokenizer %q (want %q or %q)", name, TokenizerEn, TokenizerPlain)
+}
+
+// newEnAnalyzer is Bleve's "en" analyzer (unicode words, possessives, lower
+// case, stop words, Porter) with the words and stems of package words: the
+// same tokens, faster.
+func newEnAnalyzer() (analysis.Analyzer, error) {
+	cache := registry.NewCache()
+	var filters []analysis.TokenFilter
+	for _, name := range []string{en.PossessiveName, lowercase.Name, en.StopName} {
+		f, err := cache.TokenFilterNamed(name)
+		if err != nil {
+			return nil, err
+		}
+		filters = append(filters, f)
+	}
+	filters = append(filters, words.StemFilter{})
+	return &analysis.DefaultAnalyzer{Tokenizer: words.Tokenizer{}, TokenFilters: filters}, nil
 }
 
 type bleveTokenizer struct{ a analysis.Analyzer }
