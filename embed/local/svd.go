@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
@@ -59,17 +58,13 @@ func (a *csr) transpose() *csr {
 // float32 row is half the bytes (and twice the numbers per SIMD add) of a
 // float64 one; the accumulated rounding (~1e-7 relative) is far below what
 // separates two random seeds. Each output row is written by one goroutine,
-// so the result does not depend on the number of workers.
+// so the result does not depend on the number of workers. sparseRow gives
+// the same bits as one gonum Saxpy per non-zero, only faster.
 func (a *csr) mulDense(x []float32, l int, y []float32, workers int) {
-	impl := blas32.Implementation()
 	a.parallelRows(workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			yi := y[i*l : (i+1)*l]
-			clear(yi)
-			for p := a.ptr[i]; p < a.ptr[i+1]; p++ {
-				j := int(a.idx[p])
-				impl.Saxpy(l, a.val[p], x[j*l:(j+1)*l], 1, yi, 1)
-			}
+			p0, p1 := a.ptr[i], a.ptr[i+1]
+			sparseRow(y[i*l:(i+1)*l], a.idx[p0:p1], a.val[p0:p1], x, l)
 		}
 	})
 }
