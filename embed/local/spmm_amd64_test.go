@@ -31,16 +31,51 @@ func spmmValue(rng *rand.Rand) float32 {
 	return float32(rng.NormFloat64())
 }
 
-// TestSparseRowMatchesSaxpy compares the assembly kernel with one gonum
-// Saxpy per non-zero, bit for bit (NaN payloads included), for every width
-// 1–300 (each pass shape and tail length), empty rows, repeated and zero
-// values, and rows whose products round, overflow and underflow.
-func TestSparseRowMatchesSaxpy(t *testing.T) {
-	if !useAVX {
+// eachKernel runs fn once with each assembly kernel this CPU has selected
+// for sparseRow, and fails the test if it has none (then sparseRow is the
+// reference itself and there is nothing to compare).
+func eachKernel(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	has512, hasAVX := useAVX512, useAVX
+	defer func() { useAVX512, useAVX = has512, hasAVX }()
+	ran := false
+	if has512 {
+		t.Run("avx512", fn)
+		ran = true
+	}
+	if hasAVX {
+		useAVX512 = false
+		t.Run("avx", fn)
+		ran = true
+	}
+	if !ran {
 		t.Skip("CPU without AVX: sparseRow is sparseRowSaxpy")
 	}
-	rng := rand.New(rand.NewPCG(5, 6))
+}
+
+// spmmWidths are the widths l the kernel tests cover: every one up to 300
+// (each pass shape and tail length of the AVX kernel), and around the
+// AVX-512 kernel's pass of 368 and two of them.
+func spmmWidths() []int {
+	var ls []int
 	for l := 1; l <= 300; l++ {
+		ls = append(ls, l)
+	}
+	for l := 360; l <= 400; l++ {
+		ls = append(ls, l)
+	}
+	return append(ls, 735, 736, 737, 751, 752, 1000)
+}
+
+// TestSparseRowMatchesSaxpy compares the assembly kernels with one gonum
+// Saxpy per non-zero, bit for bit (NaN payloads included), for many widths,
+// empty rows, repeated and zero values, and rows whose products round,
+// overflow and underflow.
+func TestSparseRowMatchesSaxpy(t *testing.T) { eachKernel(t, testSparseRowMatchesSaxpy) }
+
+func testSparseRowMatchesSaxpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, l := range spmmWidths() {
 		for _, tc := range []struct {
 			name    string
 			nnz     int
@@ -93,11 +128,13 @@ func TestSparseRowMatchesSaxpy(t *testing.T) {
 // TestMulDenseMatchesSaxpy checks the whole product y = A·X against the
 // Saxpy loop mulDense ran before the kernel, bit for bit, at the widths the
 // model uses.
-func TestMulDenseMatchesSaxpy(t *testing.T) {
+func TestMulDenseMatchesSaxpy(t *testing.T) { eachKernel(t, testMulDenseMatchesSaxpy) }
+
+func testMulDenseMatchesSaxpy(t *testing.T) {
 	a := randomSparse(500, 300, 0.05, 11)
 	at := a.transpose()
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, l := range []int{250, 256, 266, 270} {
+	for _, l := range []int{178, 250, 256, 266, 270, 306} {
 		for _, m := range []*csr{a, at} {
 			x := make([]float32, m.cols*l)
 			for i := range x {
@@ -128,12 +165,12 @@ func TestSparseRowIndexOutOfRange(t *testing.T) {
 }
 
 // BenchmarkSparseRow times one product y = A·X of a 20000×20000 sparse
-// matrix with 60 non-zeros a row against X of width 266 (21 MB, well past
-// the caches, as in training): gonum Saxpy per non-zero versus the kernel.
+// matrix with 60 non-zeros a row against X of width 178 (the default
+// model's 128 dimensions + 50 oversampling; 14 MB, past L2 as in training): gonum Saxpy per non-zero versus each kernel.
 //
 //	go test ./embed/local -run '^$' -bench SparseRow -count 6
 func BenchmarkSparseRow(b *testing.B) {
-	const rows, perRow, l = 20000, 60, 266
+	const rows, perRow, l = 20000, 60, 178
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := make([]float32, rows*l)
 	for i := range x {
@@ -149,8 +186,14 @@ func BenchmarkSparseRow(b *testing.B) {
 	for _, k := range []struct {
 		name string
 		fn   func(y []float32, idx []int32, val []float32, x []float32, l int)
-	}{{"saxpy", sparseRowSaxpy}, {"kernel", sparseRow}} {
+	}{{"saxpy", sparseRowSaxpy}, {"avx", sparseRow}, {"avx512", sparseRow}} {
 		b.Run(k.name, func(b *testing.B) {
+			has512 := useAVX512
+			defer func() { useAVX512 = has512 }()
+			useAVX512 = has512 && k.name == "avx512"
+			if k.name == "avx512" && !has512 {
+				b.Skip("no AVX-512")
+			}
 			for b.Loop() {
 				for i := 0; i < rows; i++ {
 					k.fn(y[i*l:(i+1)*l], idx[i*perRow:(i+1)*perRow], val[i*perRow:(i+1)*perRow], x, l)

@@ -27,11 +27,10 @@ func guarded(t *testing.T, n int) []float32 {
 // TestSparseRowStaysInBounds runs the kernel on an x whose last row and a y
 // that end at a guard page, for every tail length: the masked tail pass
 // must neither read past x nor write past y.
-func TestSparseRowStaysInBounds(t *testing.T) {
-	if !useAVX {
-		t.Skip("CPU without AVX")
-	}
-	for l := 1; l <= 80; l++ {
+func TestSparseRowStaysInBounds(t *testing.T) { eachKernel(t, testSparseRowStaysInBounds) }
+
+func testSparseRowStaysInBounds(t *testing.T) {
+	for _, l := range spmmWidths() {
 		x := guarded(t, 3*l)
 		for i := range x {
 			x[i] = float32(i%13) - 6
