@@ -1,0 +1,244 @@
+#include "textflag.h"
+
+// func gemmBlockAVX512(c *float64, ldc int, a *float64, strideI, strideK int, b *float64, ldb, k, rows, cols int)
+//
+// C[i][j] = Σ_{l<k} A(i,l)·B[l][j] for i < rows ≤ 8, j < cols ≤ 24, with
+// A(i,l) at a + i·strideI + l·strideK and all strides in bytes. Per element
+// the arithmetic is gonum's dgemmSerialNotNot and Dsyrk (Trans) with alpha
+// 1 and beta 0, one AxpyUnitary per (i, l): C starts at +0; for l in order,
+// if A(i,l) ≠ ±0, t = B·A (VMULPD, B the first operand like MULPD's
+// destination) and C = t + C (VADDPD, t first like ADDPD's). Never FMA.
+//
+// Registers: Z0–Z23 = C (row r in Z3r..Z3r+2), Z24–Z26 = B[l][0:24]
+// (masked by K1–K3 to cols), Z27 = broadcast A(i,l), Z28–Z30 products;
+// SI = A(0,l), DX = A(r,l), BX = B[l], CX = l's left, AX scratch.
+TEXT ·gemmBlockAVX512(SB), NOSPLIT, $0-80
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ a+16(FP), SI
+	MOVQ strideI+24(FP), R9
+	MOVQ strideK+32(FP), R10
+	MOVQ b+40(FP), BX
+	MOVQ ldb+48(FP), R11
+	MOVQ rows+64(FP), R12
+
+	// K1–K3 = the first cols of 24 lanes, eight per vector.
+	MOVQ  cols+72(FP), CX
+	MOVL  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K1
+	SHRQ  $8, AX
+	KMOVW AX, K2
+	SHRQ  $8, AX
+	KMOVW AX, K3
+	MOVQ  k+56(FP), CX
+
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z15, Z15, Z15
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+
+	TESTQ CX, CX
+	JZ    store
+
+loop:
+	VMOVUPD.Z (BX), K1, Z24
+	VMOVUPD.Z 64(BX), K2, Z25
+	VMOVUPD.Z 128(BX), K3, Z26
+	MOVQ      SI, DX
+
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip0
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z0, Z28, Z0
+	VMULPD Z27, Z25, Z29
+	VADDPD Z1, Z29, Z1
+	VMULPD Z27, Z26, Z30
+	VADDPD Z2, Z30, Z2
+
+skip0:
+	CMPQ R12, $2
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip1
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z3, Z28, Z3
+	VMULPD Z27, Z25, Z29
+	VADDPD Z4, Z29, Z4
+	VMULPD Z27, Z26, Z30
+	VADDPD Z5, Z30, Z5
+
+skip1:
+	CMPQ R12, $3
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip2
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z6, Z28, Z6
+	VMULPD Z27, Z25, Z29
+	VADDPD Z7, Z29, Z7
+	VMULPD Z27, Z26, Z30
+	VADDPD Z8, Z30, Z8
+
+skip2:
+	CMPQ R12, $4
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip3
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z9, Z28, Z9
+	VMULPD Z27, Z25, Z29
+	VADDPD Z10, Z29, Z10
+	VMULPD Z27, Z26, Z30
+	VADDPD Z11, Z30, Z11
+
+skip3:
+	CMPQ R12, $5
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip4
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z12, Z28, Z12
+	VMULPD Z27, Z25, Z29
+	VADDPD Z13, Z29, Z13
+	VMULPD Z27, Z26, Z30
+	VADDPD Z14, Z30, Z14
+
+skip4:
+	CMPQ R12, $6
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip5
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z15, Z28, Z15
+	VMULPD Z27, Z25, Z29
+	VADDPD Z16, Z29, Z16
+	VMULPD Z27, Z26, Z30
+	VADDPD Z17, Z30, Z17
+
+skip5:
+	CMPQ R12, $7
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip6
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z18, Z28, Z18
+	VMULPD Z27, Z25, Z29
+	VADDPD Z19, Z29, Z19
+	VMULPD Z27, Z26, Z30
+	VADDPD Z20, Z30, Z20
+
+skip6:
+	CMPQ R12, $8
+	JLT  next
+	ADDQ R9, DX
+	MOVQ (DX), AX
+	SHLQ $1, AX
+	JZ   skip7
+	VBROADCASTSD (DX), Z27
+	VMULPD Z27, Z24, Z28
+	VADDPD Z21, Z28, Z21
+	VMULPD Z27, Z25, Z29
+	VADDPD Z22, Z29, Z22
+	VMULPD Z27, Z26, Z30
+	VADDPD Z23, Z30, Z23
+
+skip7:
+
+next:
+	ADDQ R10, SI
+	ADDQ R11, BX
+	DECQ CX
+	JNZ  loop
+
+store:
+	VMOVUPD Z0, K1, 0(DI)
+	VMOVUPD Z1, K2, 64(DI)
+	VMOVUPD Z2, K3, 128(DI)
+	CMPQ R12, $2
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z3, K1, 0(DI)
+	VMOVUPD Z4, K2, 64(DI)
+	VMOVUPD Z5, K3, 128(DI)
+	CMPQ R12, $3
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z6, K1, 0(DI)
+	VMOVUPD Z7, K2, 64(DI)
+	VMOVUPD Z8, K3, 128(DI)
+	CMPQ R12, $4
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z9, K1, 0(DI)
+	VMOVUPD Z10, K2, 64(DI)
+	VMOVUPD Z11, K3, 128(DI)
+	CMPQ R12, $5
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z12, K1, 0(DI)
+	VMOVUPD Z13, K2, 64(DI)
+	VMOVUPD Z14, K3, 128(DI)
+	CMPQ R12, $6
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z15, K1, 0(DI)
+	VMOVUPD Z16, K2, 64(DI)
+	VMOVUPD Z17, K3, 128(DI)
+	CMPQ R12, $7
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z18, K1, 0(DI)
+	VMOVUPD Z19, K2, 64(DI)
+	VMOVUPD Z20, K3, 128(DI)
+	CMPQ R12, $8
+	JLT  done
+	ADDQ R8, DI
+	VMOVUPD Z21, K1, 0(DI)
+	VMOVUPD Z22, K2, 64(DI)
+	VMOVUPD Z23, K3, 128(DI)
+
+done:
+	VZEROUPPER
+	RET
