@@ -107,10 +107,10 @@ type PrepareArgs struct {
 	Prev *State
 	// Retrain re-learns a trained model from the whole corpus.
 	Retrain bool
-	// Corpus streams the text of every paper in the index as the run will
-	// leave it, for embedders that learn from it. It may be called more
-	// than once.
-	Corpus func(fn func(text string) error) error
+	// Corpus streams every paper in the index as the run will leave it
+	// (its text, and its terms when known), for embedders that learn from
+	// it. It may be called more than once.
+	Corpus func(fn func(doc Document) error) error
 	// CacheDir is where a remote embedder may keep its embedding cache
 	// ("" for none).
 	CacheDir string

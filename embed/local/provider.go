@@ -82,7 +82,7 @@ func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepar
 		a.Phase("training")
 	}
 	opts := Options{Dimensions: requestedDims(a), Workers: a.Workers}
-	m, err := Train(ctx, a.Corpus, opts)
+	m, err := TrainDocuments(ctx, a.Corpus, opts)
 	if errors.Is(err, ErrTooSmall) {
 		m, err = untrainedModel(opts)
 	}
