@@ -21,7 +21,10 @@ type State struct {
 	Model Blob
 }
 
-// Blob is a stored model, read only when an embedder needs it.
+// Blob is a stored model, read only when an embedder needs it. A Blob
+// that is built on demand (a freshly trained model) may also implement
+// io.WriterTo, writing the same bytes as Bytes without holding them all:
+// an index storing it in a file streams it.
 type Blob interface {
 	// Bytes returns the model's bytes. They may be a read-only mapping of
 	// a file: callers must not modify them.

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -582,11 +583,17 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 		}
 		return cfg, nil
 	}
-	data, err := prep.State.Model.Bytes()
-	if err != nil {
-		return nil, err
+	// A model that can stream itself (a trained one) is not held whole
+	// in memory beside itself.
+	src, ok := prep.State.Model.(io.WriterTo)
+	if !ok {
+		data, err := prep.State.Model.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		src = bytes.NewReader(data)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeAtomicFrom(path, src); err != nil {
 		return nil, fmt.Errorf("save embedding model: %w", err)
 	}
 	return cfg, nil
