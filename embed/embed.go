@@ -45,3 +45,36 @@ type VocabularyCounter interface {
 	// words, saying whether the model has a vector for it.
 	Words(text string, fn func(word string, known bool))
 }
+
+// Document is a text to embed with, when its caller has them already, the
+// words an analyzer cut it into.
+type Document struct {
+	Text string
+	// Terms, when not nil, are exactly the terms Bleve's stock `en`
+	// analyzer gives for Text, in order, repeats kept (for an empty text,
+	// an empty non-nil slice). An embedder that cuts text with that
+	// analyzer may use them instead of analysing Text again; any other
+	// embedder reads Text. nil means not known.
+	Terms []string
+}
+
+// DocumentEmbedder is implemented by embedders that can use
+// Document.Terms (local, whose default tokenizer is that analyzer).
+// EmbedDocs must return what EmbedDocuments returns for the documents'
+// texts, bit for bit.
+type DocumentEmbedder interface {
+	EmbedDocs(ctx context.Context, docs []Document) ([][]float32, error)
+}
+
+// EmbedDocs embeds docs with emb: through their terms when emb can use
+// them, else through their texts.
+func EmbedDocs(ctx context.Context, emb Embedder, docs []Document) ([][]float32, error) {
+	if de, ok := emb.(DocumentEmbedder); ok {
+		return de.EmbedDocs(ctx, docs)
+	}
+	texts := make([]string, len(docs))
+	for i, d := range docs {
+		texts[i] = d.Text
+	}
+	return emb.EmbedDocuments(ctx, texts)
+}

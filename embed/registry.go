@@ -21,7 +21,10 @@ type State struct {
 	Model Blob
 }
 
-// Blob is a stored model, read only when an embedder needs it.
+// Blob is a stored model, read only when an embedder needs it. A Blob
+// that is built on demand (a freshly trained model) may also implement
+// io.WriterTo, writing the same bytes as Bytes without holding them all:
+// an index storing it in a file streams it.
 type Blob interface {
 	// Bytes returns the model's bytes. They may be a read-only mapping of
 	// a file: callers must not modify them.
@@ -107,10 +110,10 @@ type PrepareArgs struct {
 	Prev *State
 	// Retrain re-learns a trained model from the whole corpus.
 	Retrain bool
-	// Corpus streams the text of every paper in the index as the run will
-	// leave it, for embedders that learn from it. It may be called more
-	// than once.
-	Corpus func(fn func(text string) error) error
+	// Corpus streams every paper in the index as the run will leave it
+	// (its text, and its terms when known), for embedders that learn from
+	// it. It may be called more than once.
+	Corpus func(fn func(doc Document) error) error
 	// CacheDir is where a remote embedder may keep its embedding cache
 	// ("" for none).
 	CacheDir string

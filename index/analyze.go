@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -30,4 +31,36 @@ func Terms(text string) []string {
 		out[i] = string(t.Term)
 	}
 	return out
+}
+
+// StockAnalyzer reports whether the analyzer named name cuts every ASCII
+// text into exactly the terms of Bleve's stock `en` analyzer, the ones
+// embed.Document.Terms holds: `en` itself, and AnalyzerName, whose one
+// difference, folding accents, leaves ASCII words as they are. Terms an
+// index computed with it can then be handed to an embedder instead of
+// being analysed again.
+func StockAnalyzer(name string) bool {
+	return name == AnalyzerName || name == en.AnalyzerName
+}
+
+// StockTerms returns terms, what the analyzer named analyzer made of text,
+// when they are also what Bleve's `en` analyzer makes of it (StockAnalyzer
+// and an ASCII text), else nil: the terms of a text with accents or any
+// other non-ASCII letter are not known to be the same, and an embedder
+// must analyse it itself.
+func StockTerms(analyzer, text string, terms []string) []string {
+	if terms == nil || !StockAnalyzer(analyzer) || !ASCII(text) {
+		return nil
+	}
+	return terms
+}
+
+// ASCII reports whether s is all ASCII.
+func ASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

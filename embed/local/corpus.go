@@ -6,13 +6,34 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+
+	"github.com/paperseek/paperseek/embed"
 )
 
 // Corpus yields every document text (title + "\n" + abstract). Train may call
 // it several times; an error returned by fn stops the iteration and must be
 // returned by the Corpus.
 type Corpus func(fn func(text string) error) error
+
+// Documents yields every document of a corpus, with its terms when the
+// caller knows them (embed.Document); otherwise as Corpus.
+type Documents func(fn func(doc embed.Document) error) error
+
+// documents is c as Documents, with no terms known.
+func (c Corpus) documents() Documents {
+	return func(fn func(embed.Document) error) error {
+		return c(func(text string) error { return fn(embed.Document{Text: text}) })
+	}
+}
+
+// termsUsable says whether a model cutting text with the tokenizer named
+// tokName may take a document's Terms for its words: they are the terms
+// of Bleve's `en` analyzer, which is what TokenizerEn is.
+func termsUsable(tokName string, d embed.Document) bool {
+	return d.Terms != nil && tokName == TokenizerEn
+}
 
 // TextsCorpus is a Corpus over texts held in memory.
 func TextsCorpus(texts []string) Corpus {
@@ -40,19 +61,21 @@ type tokenized struct {
 func (t *tokenized) docs() int { return len(t.start) - 1 }
 
 // tokenizeCorpus reads the corpus once, tokenising in parallel while the
-// corpus producer keeps reading. Documents keep their corpus order so the
-// result, and everything trained from it, is deterministic. Each worker
-// numbers the distinct words of its batch itself, so the one goroutine that
-// merges batches in order looks up each distinct word of a batch once
-// instead of every token.
-func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers int) (*tokenized, error) {
+// corpus producer keeps reading; a document whose terms are known, and
+// usable by the tokenizer named tokName (termsUsable), is not tokenised
+// again. Documents keep their corpus order so the result, and everything
+// trained from it, is deterministic. Each worker numbers the distinct
+// words of its batch itself, so the one goroutine that merges batches in
+// order looks up each distinct word of a batch once instead of every
+// token.
+func tokenizeCorpus(ctx context.Context, corpus Documents, tokName string, tok tokenizer, workers int) (*tokenized, error) {
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	const batchSize = 512
 	type batch struct {
 		seq   int
-		texts []string
+		docs  []embed.Document
 		words []string // distinct words of the batch, first seen first
 		ids   []int32  // every token, as an index into words
 		ends  []int    // document i is ids[ends[i-1]:ends[i]]
@@ -77,11 +100,30 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 					}
 					b.ids = append(b.ids, id)
 				}
-				for _, text := range b.texts {
-					tok.tokenBytes(text, add)
+				// addTerm is add for a known term. A new word is copied:
+				// a term may share its memory with the rest of its
+				// document, which the vocabulary must not keep alive.
+				addTerm := func(w string) {
+					id, ok := local[w]
+					if !ok {
+						id = int32(len(b.words))
+						s := strings.Clone(w)
+						local[s] = id
+						b.words = append(b.words, s)
+					}
+					b.ids = append(b.ids, id)
+				}
+				for _, d := range b.docs {
+					if termsUsable(tokName, d) {
+						for _, term := range d.Terms {
+							addTerm(term)
+						}
+					} else {
+						tok.tokenBytes(d.Text, add)
+					}
 					b.ends = append(b.ends, len(b.ids))
 				}
-				b.texts = nil
+				b.docs = nil
 				done <- b
 			}
 		}()
@@ -138,12 +180,12 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 	}()
 	seq := 0
 	cur := &batch{}
-	err := corpus(func(text string) error {
+	err := corpus(func(d embed.Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		cur.texts = append(cur.texts, text)
-		if len(cur.texts) == batchSize {
+		cur.docs = append(cur.docs, d)
+		if len(cur.docs) == batchSize {
 			cur.seq = seq
 			seq++
 			jobs <- cur
@@ -151,7 +193,7 @@ func tokenizeCorpus(ctx context.Context, corpus Corpus, tok tokenizer, workers i
 		}
 		return nil
 	})
-	if err == nil && len(cur.texts) > 0 {
+	if err == nil && len(cur.docs) > 0 {
 		cur.seq = seq
 		jobs <- cur
 	}

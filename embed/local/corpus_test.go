@@ -49,7 +49,7 @@ func TestTokenizeCorpusMatchesSerial(t *testing.T) {
 		want.start = append(want.start, len(want.stream))
 	}
 	for _, workers := range []int{1, 3} {
-		got, err := tokenizeCorpus(context.Background(), TextsCorpus(texts), tok, workers)
+		got, err := tokenizeCorpus(context.Background(), TextsCorpus(texts).documents(), TokenizerEn, tok, workers)
 		if err != nil {
 			t.Fatal(err)
 		}

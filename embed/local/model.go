@@ -147,7 +147,10 @@ type Model struct {
 	mapping *embed.Mapping
 }
 
-var _ embed.Embedder = (*Model)(nil)
+var (
+	_ embed.Embedder         = (*Model)(nil)
+	_ embed.DocumentEmbedder = (*Model)(nil)
+)
 
 // trainingGCPercent is the garbage collector's target while a model is
 // trained. Training's memory is a few large arrays without pointers (the
@@ -158,10 +161,16 @@ var _ embed.Embedder = (*Model)(nil)
 // machine loaded).
 const trainingGCPercent = 40
 
-// Train learns a model from every text of the corpus (at most
-// Options.MaxDocs of them). While it runs the garbage collector works
-// harder (trainingGCPercent), unless GOGC asks for less.
+// Train learns a model from the texts of the corpus (TrainDocuments).
 func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
+	return TrainDocuments(ctx, corpus.documents(), opts)
+}
+
+// TrainDocuments learns a model from every document of the corpus (at most
+// Options.MaxDocs of them); the model is the one Train learns from their
+// texts. While it runs the garbage collector works harder
+// (trainingGCPercent), unless GOGC asks for less.
+func TrainDocuments(ctx context.Context, corpus Documents, opts Options) (*Model, error) {
 	if prev := debug.SetGCPercent(trainingGCPercent); prev < trainingGCPercent {
 		debug.SetGCPercent(prev) // GOGC set lower (or off): leave it
 	} else {
@@ -181,7 +190,7 @@ func Train(ctx context.Context, corpus Corpus, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("train local embedder: %w", err)
 	}
-	t, err := tokenizeCorpus(ctx, corpus, tok, opts.Workers)
+	t, err := tokenizeCorpus(ctx, corpus, opts.Tokenizer, tok, opts.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("train local embedder: %w", err)
 	}
@@ -398,13 +407,24 @@ func (m *Model) EmbedQuery(_ context.Context, text string) ([]float32, error) {
 		defer m.mapping.Unpin()
 	}
 	out := make([]float32, m.Dimensions())
-	m.embed(text, out, nil)
+	m.embed(embed.Document{Text: text}, out, nil)
 	return out, nil
 }
 
 // EmbedDocuments embeds texts in parallel; the result does not depend on the
 // batch it came in.
 func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	docs := make([]embed.Document, len(texts))
+	for i, t := range texts {
+		docs[i].Text = t
+	}
+	return m.EmbedDocs(ctx, docs)
+}
+
+// EmbedDocs implements embed.DocumentEmbedder: EmbedDocuments, taking a
+// document's terms instead of analysing its text when they are known and
+// the model's tokenizer is the analyzer that made them.
+func (m *Model) EmbedDocs(ctx context.Context, docs []embed.Document) ([][]float32, error) {
 	if m.mapping != nil {
 		if err := m.mapping.Pin(); err != nil {
 			return nil, fmt.Errorf("embed documents: %w", err)
@@ -412,11 +432,11 @@ func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32
 		defer m.mapping.Unpin()
 	}
 	dims := m.Dimensions()
-	flat := make([]float32, len(texts)*dims)
-	out := make([][]float32, len(texts))
+	flat := make([]float32, len(docs)*dims)
+	out := make([][]float32, len(docs))
 	var mu sync.Mutex
 	var err error
-	parallelFor(len(texts), 0, func(lo, hi int) {
+	parallelFor(len(docs), 0, func(lo, hi int) {
 		var ids []int32
 		for i := lo; i < hi; i++ {
 			if e := ctx.Err(); e != nil {
@@ -426,7 +446,7 @@ func (m *Model) EmbedDocuments(ctx context.Context, texts []string) ([][]float32
 				return
 			}
 			out[i] = flat[i*dims : (i+1)*dims : (i+1)*dims]
-			ids = m.embed(texts[i], out[i], ids)
+			ids = m.embed(docs[i], out[i], ids)
 		}
 	})
 	if err != nil {
@@ -453,15 +473,23 @@ func (m *Model) Fingerprint() embed.Fingerprint {
 // Vocabulary is the number of words the model knows.
 func (m *Model) Vocabulary() int { return len(m.words) }
 
-// embed writes the vector of text into out (len Dimensions, zeroed by the
+// embed writes the vector of d into out (len Dimensions, zeroed by the
 // caller or freshly made) and returns ids for reuse as scratch space.
-func (m *Model) embed(text string, out []float32, ids []int32) []int32 {
+func (m *Model) embed(d embed.Document, out []float32, ids []int32) []int32 {
 	ids = ids[:0]
-	m.tok.tokens(text, func(s string) {
-		if id, ok := m.vocab[s]; ok {
-			ids = append(ids, id)
+	if termsUsable(m.tokName, d) {
+		for _, s := range d.Terms {
+			if id, ok := m.vocab[s]; ok {
+				ids = append(ids, id)
+			}
 		}
-	})
+	} else {
+		m.tok.tokens(d.Text, func(s string) {
+			if id, ok := m.vocab[s]; ok {
+				ids = append(ids, id)
+			}
+		})
+	}
 	clear(out)
 	if len(ids) == 0 {
 		return ids

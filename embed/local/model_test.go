@@ -368,10 +368,10 @@ func TestRetrainAimsAtRequestedDimensions(t *testing.T) {
 	}
 }
 
-func sliceCorpusFunc(docs []string) func(fn func(string) error) error {
-	return func(fn func(string) error) error {
+func sliceCorpusFunc(docs []string) func(fn func(embed.Document) error) error {
+	return func(fn func(embed.Document) error) error {
 		for _, d := range docs {
-			if err := fn(d); err != nil {
+			if err := fn(embed.Document{Text: d}); err != nil {
 				return err
 			}
 		}
@@ -441,5 +441,55 @@ func TestDemoCorpus(t *testing.T) {
 	}
 	if first < len(titles)*8/10 {
 		t.Errorf("a paper's title finds the paper first for %d of %d papers, want at least 80%%", first, len(titles))
+	}
+}
+
+// Documents whose terms are given train the model and get the vectors of
+// their texts, bit for bit, when the terms are the model tokenizer's
+// words; a model with another tokenizer ignores terms.
+func TestTermsTrainAndEmbedLikeTexts(t *testing.T) {
+	ctx := context.Background()
+	texts, _ := topicCorpus()
+	texts = append(texts, "", "the of and", "Schrödinger's naïve café brake")
+	for _, tokName := range []string{TokenizerEn, TokenizerPlain} {
+		opts := Options{Dimensions: 8, Tokenizer: tokName}
+		want := train(t, texts, opts)
+		en := train(t, texts, Options{Dimensions: 8})
+		docs := make([]embed.Document, len(texts))
+		for i, text := range texts {
+			docs[i] = embed.Document{Text: text, Terms: []string{}}
+			en.Words(text, func(w string, _ bool) { docs[i].Terms = append(docs[i].Terms, w) })
+		}
+		if tokName != TokenizerEn {
+			for i := range docs { // terms the plain tokenizer must not take
+				docs[i].Terms = append(docs[i].Terms, "brake")
+			}
+		}
+		got, err := TrainDocuments(ctx, func(fn func(embed.Document) error) error {
+			for _, d := range docs {
+				if err := fn(d); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wb, _ := want.Encode()
+		gb, _ := got.Encode()
+		if !slices.Equal(wb, gb) {
+			t.Errorf("%s: the model trained from terms differs from the one trained from texts", tokName)
+		}
+		wv, _ := want.EmbedDocuments(ctx, texts)
+		gv, err := want.EmbedDocs(ctx, docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range wv {
+			if !slices.EqualFunc(wv[i], gv[i], func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+				t.Errorf("%s: vector of %q from its terms differs", tokName, texts[i])
+			}
+		}
 	}
 }

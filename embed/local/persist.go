@@ -32,33 +32,60 @@ type fileHeader struct {
 	Tuning    Tuning `json:"tuning"`
 }
 
-// Encode returns the model file's bytes: the layout below, then a CRC-32
-// of everything before it.
+// Encode returns the model file's bytes (WriteTo).
 func (m *Model) Encode() ([]byte, error) {
 	var buf bytes.Buffer
-	crc := crc32.NewIEEE()
-	bw := bufio.NewWriterSize(io.MultiWriter(&buf, crc), 1<<20)
-	if err := m.write(bw); err != nil {
-		return nil, fmt.Errorf("encode local model: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return nil, fmt.Errorf("encode local model: %w", err)
-	}
-	if err := binary.Write(&buf, binary.LittleEndian, crc.Sum32()); err != nil {
-		return nil, fmt.Errorf("encode local model: %w", err)
+	if _, err := m.WriteTo(&buf); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// WriteTo writes the model file to w: the layout below, then a CRC-32 of
+// everything before it. It is streamed through a small buffer: a trained
+// model's file is 100–150 MB, which held whole as well as the model was
+// the peak of an index run's memory.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: w}
+	crc := crc32.NewIEEE()
+	bw := bufio.NewWriterSize(io.MultiWriter(cw, crc), 1<<20)
+	if err := m.write(bw); err != nil {
+		return cw.n, fmt.Errorf("encode local model: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return cw.n, fmt.Errorf("encode local model: %w", err)
+	}
+	if err := binary.Write(cw, binary.LittleEndian, crc.Sum32()); err != nil {
+		return cw.n, fmt.Errorf("encode local model: %w", err)
+	}
+	return cw.n, nil
+}
+
+// countWriter counts the bytes written through it, for WriteTo.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Save writes the model to one file, atomically: a temporary file in the same
 // directory is written, synced and renamed over path, and the directory is
 // synced, so a crash leaves either the old file or the new one.
 func (m *Model) Save(path string) (err error) {
-	data, err := m.Encode()
+	f, err := atomicfile.Create(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("save local model %s: %w", path, err)
 	}
-	if err := atomicfile.WriteFile(path, data); err != nil {
+	defer f.Abort()
+	if _, err := m.WriteTo(f); err != nil {
+		return fmt.Errorf("save local model %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("save local model %s: %w", path, err)
 	}
 	return nil

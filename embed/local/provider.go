@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/paperseek/paperseek/embed"
@@ -82,7 +83,7 @@ func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepar
 		a.Phase("training")
 	}
 	opts := Options{Dimensions: requestedDims(a), Workers: a.Workers}
-	m, err := Train(ctx, a.Corpus, opts)
+	m, err := TrainDocuments(ctx, a.Corpus, opts)
 	if errors.Is(err, ErrTooSmall) {
 		m, err = untrainedModel(opts)
 	}
@@ -99,7 +100,11 @@ func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepar
 	}, nil
 }
 
-// modelBlob serialises a trained model when the index stores it.
+// modelBlob serialises a trained model when the index stores it:
+// streamed into a file (io.WriterTo), or whole for a store that wants
+// the bytes.
 type modelBlob struct{ m *Model }
 
 func (b modelBlob) Bytes() ([]byte, error) { return b.m.Encode() }
+
+func (b modelBlob) WriteTo(w io.Writer) (int64, error) { return b.m.WriteTo(w) }

@@ -539,11 +539,16 @@ func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Pap
 	if err := w.lease.lostErr(); err != nil {
 		return err
 	}
-	texts := make([]string, len(papers))
+	// The terms the cluster is sent are, for most texts, the local
+	// model's words too (index.StockTerms): analysed once for both.
+	docs := make([]embed.Document, len(papers))
+	terms := make([][]string, len(papers))
 	for i := range papers {
-		texts[i] = papers[i].Text()
+		text := papers[i].Text()
+		terms[i] = index.Terms(text)
+		docs[i] = embed.Document{Text: text, Terms: index.StockTerms(index.AnalyzerName, text, terms[i])}
 	}
-	vecs, err := emb.EmbedDocuments(ctx, texts)
+	vecs, err := embed.EmbedDocs(ctx, emb, docs)
 	if err != nil {
 		return fmt.Errorf("embed papers: %w", err)
 	}
@@ -552,7 +557,7 @@ func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Pap
 	}
 	objs := make([]wv.Object, len(papers))
 	for i := range papers {
-		objs[i] = paperObject(&papers[i], index.Terms(texts[i]), vecs[i])
+		objs[i] = paperObject(&papers[i], terms[i], vecs[i])
 	}
 	return wrap("write papers", batchPut(ctx, w.c, w.loc.Class, objs, w.write))
 }
@@ -646,7 +651,7 @@ func (w *Writer) reembedStored(ctx context.Context, emb embed.Embedder) error {
 // corpus streams the text of every paper the run leaves, for training the
 // local model, in id order as a directory index does: the same papers
 // train the same model wherever they are stored.
-func (w *Writer) corpus(fn func(text string) error) error {
+func (w *Writer) corpus(fn func(doc embed.Document) error) error {
 	texts := make(map[string]string, len(w.order))
 	if w.lookup() {
 		err := w.eachStored(w.ctx, func(papers []index.Paper) error {
@@ -664,7 +669,7 @@ func (w *Writer) corpus(fn func(text string) error) error {
 		texts[id] = p.Text()
 	}
 	for _, id := range slices.Sorted(maps.Keys(texts)) {
-		if err := fn(texts[id]); err != nil {
+		if err := fn(embed.Document{Text: texts[id]}); err != nil {
 			return err
 		}
 	}

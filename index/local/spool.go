@@ -44,6 +44,8 @@ type spool struct {
 	at    map[string]spoolAt
 	// flushed is false while w holds bytes a read could need.
 	flushed bool
+	// scratch of appendTerms, reused from record to record
+	terms termScratch
 }
 
 // spoolAt locates a record: file and offset in it.
@@ -68,6 +70,9 @@ type spooled struct {
 	// Length is the text's length in analysed tokens (the BM25 length),
 	// -1 when it was not known as the paper was spooled.
 	Length int
+	// Terms are the text's terms as embed.Document.Terms has them, nil
+	// when not known (index.StockTerms).
+	Terms []string
 }
 
 func (s *spooled) paper() index.Paper {
@@ -105,8 +110,9 @@ func (s *spool) next() error {
 }
 
 // put appends p's record, with its text's length in analysed tokens (-1:
-// unknown); it becomes the one get(p.ID) returns.
-func (s *spool) put(p *index.Paper, length int) error {
+// unknown) and its terms (nil: unknown); it becomes the one get(p.ID)
+// returns.
+func (s *spool) put(p *index.Paper, length int, terms []string) error {
 	var buf []byte
 	buf = appendString(buf, p.Text())
 	buf = binary.AppendVarint(buf, int64(p.Year))
@@ -114,6 +120,7 @@ func (s *spool) put(p *index.Paper, length int) error {
 	buf = appendStrings(buf, p.Categories)
 	buf = appendStrings(buf, p.Authors)
 	buf = binary.AppendVarint(buf, int64(length))
+	buf = s.terms.appendTerms(buf, terms)
 	var head [binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(head[:], uint64(len(buf)))
 	if s.size > 0 && s.size+int64(n+len(buf)) > chunkLimit(len(s.files)-1) {
@@ -185,7 +192,7 @@ func (s *spool) get(id string) (spooled, error) {
 		}
 	}
 	d := decoder{b: rec}
-	out := spooled{Text: d.string(), Year: int(d.varint()), Published: d.string(), Categories: d.strings(), Authors: d.strings(), Length: int(d.varint())}
+	out := spooled{Text: d.string(), Year: int(d.varint()), Published: d.string(), Categories: d.strings(), Authors: d.strings(), Length: int(d.varint()), Terms: d.terms()}
 	if d.err != nil {
 		return spooled{}, fmt.Errorf("read spool: record at %d: %w", off, d.err)
 	}
@@ -214,6 +221,52 @@ func appendStrings(b []byte, ss []string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
 		b = appendString(b, s)
+	}
+	return b
+}
+
+// termScratch is what appendTerms needs besides its output.
+type termScratch struct {
+	index    map[string]int
+	distinct []string
+	seq      []int
+}
+
+// appendTerms writes a text's terms compactly: an abstract repeats many
+// of its words, so each distinct term is written once (first seen first)
+// and the sequence as indexes into them, a byte each for up to 128
+// distinct terms. nil (unknown) is told from empty (a text with no term).
+//
+//	distinct+1 (0: nil), each distinct term's length, their bytes,
+//	count, each term's index
+func (sc *termScratch) appendTerms(b []byte, terms []string) []byte {
+	if terms == nil {
+		return binary.AppendUvarint(b, 0)
+	}
+	if sc.index == nil {
+		sc.index = map[string]int{}
+	}
+	clear(sc.index)
+	sc.distinct, sc.seq = sc.distinct[:0], sc.seq[:0]
+	for _, t := range terms {
+		k, ok := sc.index[t]
+		if !ok {
+			k = len(sc.distinct)
+			sc.index[t] = k
+			sc.distinct = append(sc.distinct, t)
+		}
+		sc.seq = append(sc.seq, k)
+	}
+	b = binary.AppendUvarint(b, uint64(len(sc.distinct)+1))
+	for _, t := range sc.distinct {
+		b = binary.AppendUvarint(b, uint64(len(t)))
+	}
+	for _, t := range sc.distinct {
+		b = append(b, t...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(sc.seq)))
+	for _, k := range sc.seq {
+		b = binary.AppendUvarint(b, uint64(k))
 	}
 	return b
 }
@@ -279,6 +332,62 @@ func (d *decoder) strings() []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = d.string()
+	}
+	return out
+}
+
+// terms reads what appendTerms wrote. The distinct terms share one
+// string: a record's terms cost four allocations, not one a term.
+func (d *decoder) terms() []string {
+	n := d.uvarint()
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	n--
+	if n > uint64(len(d.b)) { // each length takes at least a byte
+		d.err = errShortRecord
+		return nil
+	}
+	lens := make([]int, n)
+	total := uint64(0)
+	for i := range lens {
+		l := d.uvarint()
+		total += l
+		if d.err != nil || l > uint64(len(d.b)) {
+			d.err = errShortRecord
+			return nil
+		}
+		lens[i] = int(l)
+	}
+	if total > uint64(len(d.b)) {
+		d.err = errShortRecord
+		return nil
+	}
+	all := string(d.b[:total])
+	d.b = d.b[total:]
+	distinct := make([]string, n)
+	for i, l := range lens {
+		distinct[i], all = all[:l], all[l:]
+	}
+	count := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if count > uint64(len(d.b)) { // each index takes at least a byte
+		d.err = errShortRecord
+		return nil
+	}
+	out := make([]string, count)
+	for i := range out {
+		k := d.uvarint()
+		if d.err != nil {
+			return nil
+		}
+		if k >= n {
+			d.err = errShortRecord
+			return nil
+		}
+		out[i] = distinct[k]
 	}
 	return out
 }

@@ -25,8 +25,15 @@ func TestSpoolKeepsTheLatestRecord(t *testing.T) {
 		{ID: "a", Title: "First, revised", Abstract: "new text", Year: -5, Categories: []string{"cs.LG", "stat.ML"}, Authors: []string{""}},
 		{ID: "c"},
 	}
+	// Terms: unknown, known and empty, and more distinct ones than a
+	// byte numbers, repeated.
+	var many []string
+	for i := range 700 {
+		many = append(many, fmt.Sprintf("w%d", i%300))
+	}
+	terms := [][]string{{"old", "text"}, nil, {}, many}
 	for i := range papers {
-		if err := s.put(&papers[i], i-1); err != nil {
+		if err := s.put(&papers[i], i-1, terms[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,6 +54,9 @@ func TestSpoolKeepsTheLatestRecord(t *testing.T) {
 		}
 		if got.Length != i {
 			t.Errorf("get(%q).Length = %d, want %d", want.ID, got.Length, i)
+		}
+		if wt := terms[i+1]; (got.Terms == nil) != (wt == nil) || !slices.Equal(got.Terms, wt) {
+			t.Errorf("get(%q).Terms = %q, want %q", want.ID, got.Terms, wt)
 		}
 	}
 	s.forget("c")
@@ -155,7 +165,7 @@ func TestSpoolFilesStaySmall(t *testing.T) {
 		papers = append(papers, index.Paper{ID: fmt.Sprintf("p%03d", i), Title: fmt.Sprint(i), Abstract: strings.Repeat("x", 3000+i)})
 	}
 	for i := range papers {
-		if err := s.put(&papers[i], i); err != nil {
+		if err := s.put(&papers[i], i, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -285,15 +286,26 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 	}
 	// Bleve has just analysed each text with the analyzer the BM25 leg
 	// counts lengths with (when the index was built with it): keep its
-	// count rather than analyse every text again at embedding time.
-	sameAnalyzer := m.AnalyzerNameForPath(FieldText) == index.AnalyzerName
+	// count rather than analyse every text again at embedding time. Its
+	// terms, when they are the ones the local model cuts the text into
+	// (index.StockTerms), spare training and embedding analysing it
+	// twice more.
+	analyzer := m.AnalyzerNameForPath(FieldText)
+	sameAnalyzer := analyzer == index.AnalyzerName
+	reuse := index.StockAnalyzer(analyzer)
 	for i := range papers {
 		p := &papers[i]
 		length := -1
 		if sameAnalyzer {
 			length = analyzedLength(docs[i], FieldText)
 		}
-		if err := w.spool.put(p, length); err != nil {
+		var terms []string
+		if reuse {
+			if text := p.Text(); index.ASCII(text) {
+				terms = index.StockTerms(analyzer, text, analyzedTerms(docs[i], FieldText))
+			}
+		}
+		if err := w.spool.put(p, length, terms); err != nil {
 			return 0, 0, err
 		}
 		if _, ok := w.known[p.ID]; ok {
@@ -571,11 +583,17 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 		}
 		return cfg, nil
 	}
-	data, err := prep.State.Model.Bytes()
-	if err != nil {
-		return nil, err
+	// A model that can stream itself (a trained one) is not held whole
+	// in memory beside itself.
+	src, ok := prep.State.Model.(io.WriterTo)
+	if !ok {
+		data, err := prep.State.Model.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		src = bytes.NewReader(data)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeAtomicFrom(path, src); err != nil {
 		return nil, fmt.Errorf("save embedding model: %w", err)
 	}
 	return cfg, nil
@@ -647,26 +665,26 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 		}
 		chunk := ids[start:min(start+batch, len(ids))]
 		papers := make([]index.Paper, len(chunk))
-		texts := make([]string, len(chunk))
+		docs := make([]embed.Document, len(chunk))
 		lengths := make([]int, len(chunk))
 		errs := make([]error, len(chunk))
 		// Reading stored papers and counting their tokens is independent
 		// per paper; on a large import it is as much work as embedding.
 		parallel(len(chunk), 16, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				texts[i], papers[i], lengths[i], errs[i] = w.paper(chunk[i])
+				docs[i], papers[i], lengths[i], errs[i] = w.paper(chunk[i])
 				if lengths[i] < 0 {
-					lengths[i] = len(analyzer.Analyze([]byte(texts[i])))
+					lengths[i] = len(analyzer.Analyze([]byte(docs[i].Text)))
 				}
 			}
 		})
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
-		for _, t := range texts {
-			vocab.add(t)
+		for _, d := range docs {
+			vocab.add(d.Text)
 		}
-		vecs, err := emb.EmbedDocuments(ctx, texts)
+		vecs, err := embed.EmbedDocs(ctx, emb, docs)
 		if err != nil {
 			return fmt.Errorf("embed papers: %w", err)
 		}
@@ -696,37 +714,38 @@ func (w *Writer) embed(ctx context.Context, emb embed.Embedder, all bool) error 
 	return nil
 }
 
-// corpus streams the text of every paper in the generation being built, for
-// training the local model.
-func (w *Writer) corpus(fn func(text string) error) error {
+// corpus streams every paper in the generation being built (its text,
+// and its terms when the spool has them), for training the local model.
+func (w *Writer) corpus(fn func(doc embed.Document) error) error {
 	for _, id := range slices.Sorted(maps.Keys(w.known)) {
-		text, _, _, err := w.paper(id)
+		doc, _, _, err := w.paper(id)
 		if err != nil {
 			return err
 		}
-		if err := fn(text); err != nil {
+		if err := fn(doc); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// paper returns the text of paper id, the fields its vector metadata
-// needs (metaOf) and its length in analysed tokens (-1: not known yet):
-// from the spool if this run added it, else from Bleve.
-func (w *Writer) paper(id string) (string, index.Paper, int, error) {
+// paper returns the text of paper id (with its terms, if known), the
+// fields its vector metadata needs (metaOf) and its length in analysed
+// tokens (-1: not known yet): from the spool if this run added it, else
+// from Bleve.
+func (w *Writer) paper(id string) (embed.Document, index.Paper, int, error) {
 	if w.spool.has(id) {
 		sp, err := w.spool.get(id)
 		if err != nil {
-			return "", index.Paper{}, 0, err
+			return embed.Document{}, index.Paper{}, 0, err
 		}
-		return sp.Text, sp.paper(), sp.Length, nil
+		return embed.Document{Text: sp.Text, Terms: sp.Terms}, sp.paper(), sp.Length, nil
 	}
 	p, err := lookupPaper(w.kw, id)
 	if err != nil {
-		return "", index.Paper{}, 0, err
+		return embed.Document{}, index.Paper{}, 0, err
 	}
-	return p.Text(), p, -1, nil
+	return embed.Document{Text: p.Text()}, p, -1, nil
 }
 
 // analyzedLength is the number of tokens Bleve's analysis of doc (done by
@@ -740,6 +759,56 @@ func analyzedLength(doc *document.Document, field string) int {
 		}
 	})
 	return n
+}
+
+// analyzedTerms rebuilds the term sequence of field of doc from Bleve's
+// analysis of it (done by the batch that indexed it): every term at each
+// of its positions, in position order — the order the analyzer emitted
+// them, as positions only grow along a field's text. It returns nil when
+// the analysis cannot give that sequence (no such field, no positions
+// recorded, two terms at one position), so the caller analyses the text
+// itself.
+func analyzedTerms(doc *document.Document, field string) []string {
+	var tf *document.TextField
+	doc.VisitFields(func(f bindex.Field) {
+		if t, ok := f.(*document.TextField); ok && f.Name() == field {
+			tf = t
+		}
+	})
+	if tf == nil {
+		return nil
+	}
+	n := tf.AnalyzedLength()
+	freqs := tf.AnalyzedTokenFrequencies()
+	// Positions start at 1 and count the tokens the tokenizer cut,
+	// stopped ones included: the sequence has gaps to close.
+	maxPos := 0
+	for _, f := range freqs {
+		for _, l := range f.Locations {
+			maxPos = max(maxPos, l.Position)
+		}
+	}
+	at := make([]string, maxPos+1)
+	found := 0
+	for term, f := range freqs {
+		for _, l := range f.Locations {
+			if l.Position < 1 || at[l.Position] != "" || term == "" {
+				return nil
+			}
+			at[l.Position] = term
+			found++
+		}
+	}
+	if found != n {
+		return nil
+	}
+	out := at[:0]
+	for _, t := range at {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // cloneKeyword copies a Bleve index directory cheaply: scorch never
