@@ -269,10 +269,17 @@ func (t *tokenized) sample(maxDocs int) {
 	clear(t.count)
 	clear(t.df)
 	lastDoc := make([]int, len(t.terms)) // 1 + the last kept document counted in df
-	out := t.stream[:0]
+	kept := func(j int) int { return int(int64(j) * int64(n) / int64(maxDocs)) }
+	total := 0
+	for j := 0; j < maxDocs; j++ {
+		total += t.start[kept(j)+1] - t.start[kept(j)]
+	}
+	// A new stream, not the old one cut down: at 1M papers the whole
+	// corpus's stream is most of training's memory, and it is garbage now.
+	out := make([]int32, 0, total)
 	start := make([]int, 1, maxDocs+1)
 	for j := 0; j < maxDocs; j++ {
-		d := int(int64(j) * int64(n) / int64(maxDocs))
+		d := kept(j)
 		lo, hi := t.start[d], t.start[d+1]
 		for _, id := range t.stream[lo:hi] {
 			t.count[id]++
@@ -281,11 +288,9 @@ func (t *tokenized) sample(maxDocs int) {
 				t.df[id]++
 			}
 		}
-		// out never overtakes the document being read: kept documents are
-		// copied down in order, and d only grows.
 		out = append(out, t.stream[lo:hi]...)
 		start = append(start, len(out))
 	}
-	t.stream = slices.Clip(out)
+	t.stream = out
 	t.start = start
 }
