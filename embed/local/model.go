@@ -176,6 +176,11 @@ func TrainDocuments(ctx context.Context, corpus Documents, opts Options) (*Model
 	} else {
 		defer debug.SetGCPercent(prev)
 	}
+	// Training's arrays are garbage once it returns, but the collector
+	// would next run only when the heap doubled over them (its goal comes
+	// from the last collection, mid-training): the 119k build's peak came
+	// as embedding began. Collect them now and give their memory back.
+	defer debug.FreeOSMemory()
 	opts = opts.withDefaults()
 	tn := *opts.Tuning
 	switch opts.Method {
