@@ -40,16 +40,7 @@ func init() {
 // from package words: Bleve's unicode tokenizer and Porter filter, the same
 // tokens, faster.
 func newFoldingAnalyzer(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-	var filters []analysis.TokenFilter
-	for _, name := range []string{en.PossessiveName, lowercase.Name, foldFilterName, en.StopName} {
-		f, err := cache.TokenFilterNamed(name)
-		if err != nil {
-			return nil, err
-		}
-		filters = append(filters, f)
-	}
-	filters = append(filters, words.StemFilter{})
-	return &analysis.DefaultAnalyzer{Tokenizer: words.Tokenizer{}, TokenFilters: filters}, nil
+	return words.Analyzer(cache, en.PossessiveName, lowercase.Name, foldFilterName, en.StopName)
 }
 
 // foldFilter folds each token's letters to their unaccented ASCII forms

@@ -55,17 +55,7 @@ func newTokenizer(name string) (tokenizer, error) {
 // case, stop words, Porter) with the words and stems of package words: the
 // same tokens, faster.
 func newEnAnalyzer() (analysis.Analyzer, error) {
-	cache := registry.NewCache()
-	var filters []analysis.TokenFilter
-	for _, name := range []string{en.PossessiveName, lowercase.Name, en.StopName} {
-		f, err := cache.TokenFilterNamed(name)
-		if err != nil {
-			return nil, err
-		}
-		filters = append(filters, f)
-	}
-	filters = append(filters, words.StemFilter{})
-	return &analysis.DefaultAnalyzer{Tokenizer: words.Tokenizer{}, TokenFilters: filters}, nil
+	return words.Analyzer(registry.NewCache(), en.PossessiveName, lowercase.Name, en.StopName)
 }
 
 type bleveTokenizer struct{ a analysis.Analyzer }
