@@ -50,3 +50,22 @@ func TestPostingCacheEvictsLeastRecentlyUsed(t *testing.T) {
 		t.Errorf("holds %d bytes, limit %d", c.bytes, c.limit)
 	}
 }
+
+// TestPostingCacheGrowsWithTheIndex checks the served cache's bound: the
+// 256 MiB floor for a small index, 1 KiB a paper above it (every word's
+// postings of 1M papers fit), 2 GiB at most.
+func TestPostingCacheGrowsWithTheIndex(t *testing.T) {
+	for _, tt := range []struct {
+		papers int
+		want   int64
+	}{
+		{0, 256 << 20},
+		{118_820, 256 << 20},
+		{1_000_000, 1_000_000 << 10},
+		{2_700_000, 2 << 30},
+	} {
+		if got := postingCacheBytes(tt.papers); got != tt.want {
+			t.Errorf("%d papers: cache of %d bytes, want %d", tt.papers, got, tt.want)
+		}
+	}
+}

@@ -125,7 +125,7 @@ func (s *Store) Info() index.Info { return s.manifest.info(s.dir) }
 // It also turns on the keyword leg's postings cache: a process that
 // preloads answers many queries.
 func (s *Store) Preload() error {
-	s.postings.CompareAndSwap(nil, newPostingCache(postingCacheBytes))
+	s.postings.CompareAndSwap(nil, newPostingCache(postingCacheBytes(s.manifest.Papers)))
 	if _, err := s.loadVectors(); err != nil {
 		return err
 	}
