@@ -114,6 +114,9 @@ type PrepareArgs struct {
 	// (its text, and its terms when known), for embedders that learn from
 	// it. It may be called more than once.
 	Corpus func(fn func(doc Document) error) error
+	// CorpusSize is how many documents Corpus yields (0: unknown), so that a
+	// trainer learning from a sample can skip the rest as it reads.
+	CorpusSize int
 	// CacheDir is where a remote embedder may keep its embedding cache
 	// ("" for none).
 	CacheDir string

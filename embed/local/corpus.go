@@ -269,7 +269,7 @@ func (t *tokenized) sample(maxDocs int) {
 	clear(t.count)
 	clear(t.df)
 	lastDoc := make([]int, len(t.terms)) // 1 + the last kept document counted in df
-	kept := func(j int) int { return int(int64(j) * int64(n) / int64(maxDocs)) }
+	kept := func(j int) int { return evenSample(j, n, maxDocs) }
 	total := 0
 	for j := 0; j < maxDocs; j++ {
 		total += t.start[kept(j)+1] - t.start[kept(j)]
@@ -293,4 +293,28 @@ func (t *tokenized) sample(maxDocs int) {
 	}
 	t.stream = out
 	t.start = start
+}
+
+// evenSample is the corpus position of the j-th of k documents sampled
+// evenly from n (sample, sampled).
+func evenSample(j, n, k int) int { return int(int64(j) * int64(n) / int64(k)) }
+
+// sampled yields the documents sample would keep of a corpus of n, skipping
+// the others unread by the tokenizer; *read counts every document the
+// corpus yielded, so the caller can tell whether n was right.
+func sampled(corpus Documents, n, k int, read *int) Documents {
+	return func(fn func(embed.Document) error) error {
+		i, j := 0, 0
+		err := corpus(func(d embed.Document) error {
+			keep := j < k && i == evenSample(j, n, k)
+			i++
+			if !keep {
+				return nil
+			}
+			j++
+			return fn(d)
+		})
+		*read = i
+		return err
+	}
 }

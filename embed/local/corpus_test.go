@@ -88,6 +88,21 @@ func TestTrainingSamplesCorpusOverMaxDocs(t *testing.T) {
 	if !slices.Equal(sampled, train(sample, 0)) {
 		t.Fatalf("MaxDocs %d over %d papers: the model differs from one trained on the evenly spaced sample", keep, len(texts))
 	}
+	// Told the corpus's size, training skips the rest as it reads; told a
+	// wrong one, it reads the corpus whole again: the same model each time.
+	for _, size := range []int{len(texts), len(texts) + 5, len(texts) - 5} {
+		m, err := Train(context.Background(), TextsCorpus(texts), Options{Dimensions: 16, Seed: 7, MaxDocs: keep, CorpusSize: size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(b, sampled) {
+			t.Fatalf("CorpusSize %d of %d papers: the model differs from the sampled one", size, len(texts))
+		}
+	}
 	if slices.Equal(sampled, train(texts, 0)) {
 		t.Fatalf("MaxDocs %d over %d papers gave the whole corpus's model: nothing was sampled", keep, len(texts))
 	}

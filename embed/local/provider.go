@@ -82,7 +82,7 @@ func (provider) Prepare(ctx context.Context, a embed.PrepareArgs) (*embed.Prepar
 	if a.Phase != nil {
 		a.Phase("training")
 	}
-	opts := Options{Dimensions: requestedDims(a), Workers: a.Workers}
+	opts := Options{Dimensions: requestedDims(a), Workers: a.Workers, CorpusSize: a.CorpusSize}
 	m, err := TrainDocuments(ctx, a.Corpus, opts)
 	if errors.Is(err, ErrTooSmall) {
 		m, err = untrainedModel(opts)

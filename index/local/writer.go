@@ -553,11 +553,12 @@ func (w *Writer) reopenKeyword() error {
 // what the index recorded and, for a trained embedder, the corpus.
 func (w *Writer) prepareEmbedder(ctx context.Context) (*embed.Prepared, error) {
 	args := embed.PrepareArgs{
-		Spec:     w.opts.Embedder,
-		Retrain:  w.opts.Retrain,
-		Corpus:   w.corpus,
-		CacheDir: filepath.Join(w.dir, cacheDirName),
-		Workers:  w.opts.Workers,
+		Spec:       w.opts.Embedder,
+		Retrain:    w.opts.Retrain,
+		Corpus:     w.corpus,
+		CorpusSize: len(w.known),
+		CacheDir:   filepath.Join(w.dir, cacheDirName),
+		Workers:    w.opts.Workers,
 		Phase: func(name string) {
 			if w.opts.Progress != nil {
 				w.opts.Progress(name, 0, 0)
