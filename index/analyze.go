@@ -43,16 +43,16 @@ func StockAnalyzer(name string) bool {
 	return name == AnalyzerName || name == en.AnalyzerName
 }
 
-// StockTerms returns terms, what the analyzer named analyzer made of text,
-// when they are also what Bleve's `en` analyzer makes of it (StockAnalyzer
-// and an ASCII text), else nil: the terms of a text with accents or any
-// other non-ASCII letter are not known to be the same, and an embedder
-// must analyse it itself.
-func StockTerms(analyzer, text string, terms []string) []string {
-	if terms == nil || !StockAnalyzer(analyzer) || !ASCII(text) {
+// StockTerms returns terms(), what the analyzer named analyzer made of
+// text, when they are also what Bleve's `en` analyzer makes of it
+// (StockAnalyzer and an ASCII text), else nil without calling terms: the
+// terms of a text with accents or any other non-ASCII letter are not known
+// to be the same, and an embedder must analyse it itself.
+func StockTerms(analyzer, text string, terms func() []string) []string {
+	if !StockAnalyzer(analyzer) || !ASCII(text) {
 		return nil
 	}
-	return terms
+	return terms()
 }
 
 // ASCII reports whether s is all ASCII.

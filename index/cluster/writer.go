@@ -546,7 +546,7 @@ func (w *Writer) put(ctx context.Context, emb embed.Embedder, papers []index.Pap
 	for i := range papers {
 		text := papers[i].Text()
 		terms[i] = index.Terms(text)
-		docs[i] = embed.Document{Text: text, Terms: index.StockTerms(index.AnalyzerName, text, terms[i])}
+		docs[i] = embed.Document{Text: text, Terms: index.StockTerms(index.AnalyzerName, text, func() []string { return terms[i] })}
 	}
 	vecs, err := embed.EmbedDocs(ctx, emb, docs)
 	if err != nil {

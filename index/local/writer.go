@@ -292,19 +292,13 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 	// twice more.
 	analyzer := m.AnalyzerNameForPath(FieldText)
 	sameAnalyzer := analyzer == index.AnalyzerName
-	reuse := index.StockAnalyzer(analyzer)
 	for i := range papers {
 		p := &papers[i]
 		length := -1
 		if sameAnalyzer {
 			length = analyzedLength(docs[i], FieldText)
 		}
-		var terms []string
-		if reuse {
-			if text := p.Text(); index.ASCII(text) {
-				terms = index.StockTerms(analyzer, text, analyzedTerms(docs[i], FieldText))
-			}
-		}
+		terms := index.StockTerms(analyzer, p.Text(), func() []string { return analyzedTerms(docs[i], FieldText) })
 		if err := w.spool.put(p, length, terms); err != nil {
 			return 0, 0, err
 		}
