@@ -77,15 +77,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // directory is written, synced and renamed over path, and the directory is
 // synced, so a crash leaves either the old file or the new one.
 func (m *Model) Save(path string) (err error) {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return fmt.Errorf("save local model %s: %w", path, err)
-	}
-	defer f.Abort()
-	if _, err := m.WriteTo(f); err != nil {
-		return fmt.Errorf("save local model %s: %w", path, err)
-	}
-	if err := f.Commit(); err != nil {
+	if err := atomicfile.WriteFrom(path, m); err != nil {
 		return fmt.Errorf("save local model %s: %w", path, err)
 	}
 	return nil

@@ -1,7 +1,9 @@
 package atomicfile
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -60,12 +62,18 @@ func (f *File) Abort() {
 
 // WriteFile replaces path with data, atomically and durably.
 func WriteFile(path string, data []byte) error {
+	return WriteFrom(path, bytes.NewReader(data))
+}
+
+// WriteFrom replaces path with what src writes, streamed, atomically and
+// durably.
+func WriteFrom(path string, src io.WriterTo) error {
 	f, err := Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
+	if _, err := src.WriteTo(f); err != nil {
 		return err
 	}
 	return f.Commit()
