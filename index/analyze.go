@@ -56,7 +56,7 @@ func StockTerms(analyzer, text string, terms func() []string) []string {
 }
 
 // ASCII reports whether s is all ASCII.
-func ASCII(s string) bool {
+func ASCII[T ~string | ~[]byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

@@ -53,7 +53,7 @@ var ascii = asciifolding.New()
 
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, t := range input {
-		if isASCII(t.Term) {
+		if ASCII(t.Term) {
 			continue
 		}
 		term := t.Term
@@ -63,13 +63,4 @@ func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 		t.Term = ascii.Filter(term)
 	}
 	return input
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
