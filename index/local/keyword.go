@@ -146,10 +146,30 @@ func createKeyword(path string) (bleve.Index, error) {
 	return idx, nil
 }
 
-func openKeyword(path string, readOnly bool) (bleve.Index, error) {
+// keywordMode says what a keyword index is opened for.
+type keywordMode int
+
+const (
+	keywordRead   keywordMode = iota // searching: read-only
+	keywordWrite                     // adding papers: Bleve merges its segments in tiers as they pile up
+	keywordCommit                    // committing: final, with no merges behind the writer's back
+)
+
+// noMerges is a merge plan under which Bleve's background merger finds
+// nothing to do: no segment is small enough to take part (a segment is
+// eligible under half of MaxSegmentSize papers). An explicit ForceMerge
+// passes its own plan and still merges.
+var noMerges = map[string]interface{}{"MaxSegmentSize": 1}
+
+func openKeyword(path string, mode keywordMode) (bleve.Index, error) {
+	// Runtime settings: Bleve records only what an index is created
+	// with, so these last as long as this opening.
 	cfg := map[string]interface{}{"bolt_timeout": boltTimeout}
-	if readOnly {
+	switch mode {
+	case keywordRead:
 		cfg["read_only"] = true
+	case keywordCommit:
+		cfg["scorchMergePlanOptions"] = noMerges
 	}
 	idx, err := bleve.OpenUsing(path, cfg)
 	if err != nil {

@@ -3,23 +3,35 @@ package local
 import (
 	"context"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"math"
+	"runtime/debug"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 // mergeKeyword merges the keyword index's segments (as few as Bleve's
-// single-segment plan allows) before the generation is committed, when
-// this run wrote at least a tenth of its papers (worthMerging). Bleve flushes one segment
-// per batch and merges them only in tiers as it goes, so a fresh 119k-paper
-// index is left in 13 segments: every later search then opens and walks 13
+// single-segment plan allows) when this run wrote at least a tenth of
+// the index's papers (worthMerging). Bleve flushes one segment per batch
+// and merges them only in tiers as it goes, so a fresh 119k-paper index
+// is left in 13 segments: every later search then opens and walks 13
 // term dictionaries. Merged, a one-shot keyword search at 119k took 18%
 // less CPU and 35% less memory (bench/scale.sh), for about 4 s of CPU at
 // index time. A small update (a daily sync) is left to Bleve's own tiered
-// merging: re-merging a large index for a few papers would cost more than it
-// saves.
-func mergeKeyword(ctx context.Context, kw bleve.Index) error {
-	adv, err := kw.Advanced()
+// merging: re-merging a large index for a few papers would cost more than
+// it saves.
+func (w *Writer) mergeKeyword(ctx context.Context) error {
+	n, err := w.kw.DocCount()
+	if err != nil {
+		return fmt.Errorf("count keyword documents: %w", err)
+	}
+	if !worthMerging(len(w.changed), int(n)) {
+		return nil
+	}
+	if w.opts.Progress != nil {
+		w.opts.Progress("merging", 0, 0)
+	}
+	adv, err := w.kw.Advanced()
 	if err != nil {
 		return fmt.Errorf("merge keyword index: %w", err)
 	}
@@ -27,11 +39,24 @@ func mergeKeyword(ctx context.Context, kw bleve.Index) error {
 	if !ok {
 		return nil // not scorch: nothing to merge
 	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
+	// The keyword pass's garbage would otherwise sit in the process
+	// beside the pages the merge maps.
+	debug.FreeOSMemory()
+	if err := s.ForceMerge(ctx, &oneMerge); err != nil {
 		return fmt.Errorf("merge keyword index: %w", err)
 	}
 	return ctx.Err()
 }
+
+// oneMerge is Bleve's single-segment plan in one task. Bleve's own merges
+// ten segments a task, and the 1M-paper index, left in more than ten
+// segments by the keyword pass, was rewritten twice: 61 s, where one
+// pass over all of them does the same in half.
+var oneMerge = func() mergeplan.MergePlanOptions {
+	o := mergeplan.SingleSegmentMergePlanOptions
+	o.SegmentsPerMergeTask = math.MaxInt32
+	return o
+}()
 
 // worthMerging reports whether a run that wrote changed of the index's
 // total papers should merge its keyword segments (mergeKeyword).

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/paperseek/paperseek/index"
 
@@ -16,7 +19,7 @@ import (
 // names may linger on disk until Bleve's cleanup gets to them).
 func segments(t *testing.T, dir string, gen int) int {
 	t.Helper()
-	kw, err := openKeyword(filepath.Join(dir, genDirName(gen), keywordDirName), true)
+	kw, err := openKeyword(filepath.Join(dir, genDirName(gen), keywordDirName), keywordRead)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,5 +77,77 @@ func TestBuildLeavesFewKeywordSegments(t *testing.T) {
 	}
 	if slices.Contains(phases, "merging") {
 		t.Errorf("an update of 5 papers in 405 reported phases %v: it must leave merging to Bleve", phases)
+	}
+}
+
+// TestCommitOpeningMergesNothing: the keyword index a commit reopens must
+// not merge in the background. Merging maps the segments it reads, and
+// at 1M papers that put 2 GB of the index into the build's memory during
+// training, for work the commit's own merge had already done (or, for a
+// small update, leaves to the next run). Opened for writing, the same
+// index does merge: that is what the test would see without the mode.
+func TestCommitOpeningMergesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), keywordDirName)
+	kw, err := createKeyword(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kw.Close()
+	// Forty one-paper segments, written with merges off so that all stay.
+	kw, err = bleve.OpenUsing(path, map[string]interface{}{"scorchMergePlanOptions": noMerges})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range corpus(40, "p") {
+		b := kw.NewBatch()
+		if err := b.Index(p.ID, keywordDoc(&p)); err != nil {
+			t.Fatal(err)
+		}
+		if err := kw.Batch(b); err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+	}
+	kw.Close()
+
+	stats := func(kw bleve.Index) map[string]interface{} {
+		adv, err := kw.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return adv.(*scorch.Scorch).StatsMap()
+	}
+	// waitFor polls scorch's counter key until it is at least 1.
+	waitFor := func(kw bleve.Index, key string) bool {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if n, _ := stats(kw)[key].(uint64); n > 0 {
+				return true
+			}
+		}
+		return false
+	}
+
+	kw, err = openKeyword(path, keywordCommit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(kw, "TotFileMergePlan") {
+		t.Fatal("Bleve's merger never planned on the reopened index")
+	}
+	st := stats(kw)
+	if n := st["TotFileMergePlanTasks"].(uint64); n != 0 {
+		t.Errorf("opened for the commit, Bleve planned %d merges of 40 segments, want none", n)
+	}
+	if n := st["num_root_filesegments"].(uint64); n != 40 {
+		t.Errorf("opened for the commit, the index has %d segments, want its 40", n)
+	}
+	kw.Close()
+
+	kw, err = openKeyword(path, keywordWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kw.Close()
+	if !waitFor(kw, "TotFileMergePlanTasks") {
+		t.Error("opened for writing, Bleve never merged the 40 segments: the fixture proves nothing")
 	}
 }

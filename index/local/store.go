@@ -86,7 +86,7 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 	if _, err := os.Stat(genDir); err != nil {
 		return nil, fmt.Errorf("%w: generation %d named by the manifest is missing", index.ErrCorrupt, m.Generation)
 	}
-	kw, err := openKeyword(filepath.Join(genDir, keywordDirName), true)
+	kw, err := openKeyword(filepath.Join(genDir, keywordDirName), keywordRead)
 	if err != nil {
 		return nil, err
 	}

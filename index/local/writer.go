@@ -144,7 +144,7 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 	if err := cloneKeyword(filepath.Join(prevGen, keywordDirName), kwDir); err != nil {
 		return w, fmt.Errorf("copy keyword index: %w", err)
 	}
-	if w.kw, err = openKeyword(kwDir, false); err != nil {
+	if w.kw, err = openKeyword(kwDir, keywordWrite); err != nil {
 		return w, err
 	}
 	if !hasPositions(w.kw) {
@@ -175,7 +175,7 @@ func (w *Writer) upgrade(ctx context.Context, prevGen, kwDir string) error {
 	if w.opts.Progress != nil {
 		w.opts.Progress("upgrading", 0, 0)
 	}
-	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), true)
+	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), keywordRead)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (w *Writer) addPositions(ctx context.Context, prevGen, kwDir string) error 
 	if err := os.RemoveAll(kwDir); err != nil {
 		return err
 	}
-	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), true)
+	old, err := openKeyword(filepath.Join(prevGen, keywordDirName), keywordRead)
 	if err != nil {
 		return err
 	}
@@ -424,6 +424,14 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.spool.flush(); err != nil {
 		return nil, err
 	}
+	// The keyword index is final once the papers are in: merge its
+	// segments now, before training and embedding. Merging maps every
+	// segment it reads; at 1M papers that is 2.2 GB of the index resident
+	// in the process, which on top of the million vectors embedding holds
+	// in memory (1.3 GB) made the build's peak.
+	if err := w.mergeKeyword(ctx); err != nil {
+		return nil, err
+	}
 	if err := w.reopenKeyword(); err != nil {
 		return nil, err
 	}
@@ -460,18 +468,10 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if int(n) != w.vb.Count() {
 		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
 	}
-	// The keyword index is final: merge its segments and close it now,
-	// before any later step can fail. Scorch deletes merged-away segment
-	// files in the background until it is closed; an abort's RemoveAll of
-	// the generation racing with that made Bleve log errors.
-	if worthMerging(len(w.changed), int(n)) {
-		if w.opts.Progress != nil {
-			w.opts.Progress("merging", 0, 0)
-		}
-		if err := mergeKeyword(ctx, w.kw); err != nil {
-			return nil, err
-		}
-	}
+	// Close the keyword index before any later step can fail. Scorch
+	// deletes merged-away segment files in the background until it is
+	// closed; an abort's RemoveAll of the generation racing with that made
+	// Bleve log errors.
 	if err := w.kw.Close(); err != nil {
 		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
@@ -526,20 +526,24 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	return m, nil
 }
 
-// reopenKeyword closes the generation's keyword index and opens it again.
-// Bleve's merges during the keyword pass read whole segments through their
+// reopenKeyword closes the generation's keyword index and opens it again
+// for the rest of the commit, with Bleve's background merges off.
+// Merges during the keyword pass read whole segments through their
 // mappings and leave those pages resident in the process: at 1M papers
 // 1.9 GB of the index counted in the build's memory all through training
 // (RssFile, against 0.7 GB of its own). Reopened, the same files are
 // mapped untouched, and training and embedding touch only the stored
-// papers they read back (none in a fresh build).
+// papers they read back (none in a fresh build). Merging in the
+// background after that would map them again (at 1M papers RssFile
+// climbed back to 2.1 GB during training) for work the index never
+// needs before the next run.
 func (w *Writer) reopenKeyword() error {
 	if err := w.kw.Close(); err != nil {
 		w.kw = nil
 		return fmt.Errorf("close keyword index: %w", bleveCause(err))
 	}
 	var err error
-	w.kw, err = openKeyword(filepath.Join(w.genDir, keywordDirName), false)
+	w.kw, err = openKeyword(filepath.Join(w.genDir, keywordDirName), keywordCommit)
 	return err
 }
 
