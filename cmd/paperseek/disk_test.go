@@ -38,13 +38,24 @@ func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 		return fi.Size()
 	}
 	bolt, vectors, model := size("keyword/store/root.bolt"), size("vectors/seg-000001.bin"), size("embedder.bin")
+	// The first run's keyword index merged into one segment, the largest
+	// of its files (merged-away ones may linger until Bleve cleans up):
+	// the second run's merge writes a larger one, last of all its files.
+	zaps, err := filepath.Glob(filepath.Join(sc.base, "gen-000001", "keyword", "store", "*.zap"))
+	if err != nil || len(zaps) == 0 {
+		t.Fatalf("the first run left no keyword segments (%v)", err)
+	}
+	var merged int64
+	for _, z := range zaps {
+		merged = max(merged, size(filepath.Join("keyword", "store", filepath.Base(z))))
+	}
 	add := []string{"--batch-size", "200", sc.b}
 	retrain := []string{"--retrain", "--batch-size", "200", sc.b}
 	// Limits between the sizes of the files a run writes, in the order it
 	// writes them: the copied Bleve root, a 200-paper segment (≈350 KB),
 	// the model (retrain only), the vectors of the run's 1,000 papers (a
 	// third of the first run's 3,000, written to the builder's spill file
-	// and then a new segment). The manifest (≈300 bytes) is
+	// and then a new segment), the merged keyword segment. The manifest (≈300 bytes) is
 	// smaller than every file before it, so no limit reaches it alone; the
 	// manifest-switch failpoint covers dying there.
 	tests := []struct {
@@ -57,6 +68,7 @@ func TestFullDiskLeavesPreviousGeneration(t *testing.T) {
 		{"keyword segment", bolt * 3 / 2, add, ".zap"},
 		{"vectors file", vectors / 6, add, "vectors"},
 		{"model file", model / 2, retrain, "embedder.bin"},
+		{"keyword merge", merged, add, ".zap"},
 	}
 	ix := copyIndex(t, sc.base)
 	before := snapshot(t, ix)

@@ -42,11 +42,35 @@ func (w *Writer) mergeKeyword(ctx context.Context) error {
 	// The keyword pass's garbage would otherwise sit in the process
 	// beside the pages the merge maps.
 	debug.FreeOSMemory()
-	if err := s.ForceMerge(ctx, &oneMerge); err != nil {
-		return fmt.Errorf("merge keyword index: %w", err)
+	// ForceMerge waits for the merge only to succeed: a merge that fails
+	// (a full disk) is retried forever and ForceMerge never returns
+	// (scorch v2.6.3 mergerLoop). Given a channel under its "mergeDone"
+	// context key, the merger sends the merge's error there and does not
+	// retry; ForceMerge itself still waits, until the index is closed.
+	done := make(chan error, 1)
+	forced := make(chan error, 1)
+	go func() { forced <- s.ForceMerge(context.WithValue(ctx, scorchMergeDone, done), &oneMerge) }()
+	select {
+	case err = <-forced:
+	case err = <-done:
+		if err == nil { // merged; ForceMerge returns once it is introduced
+			err = <-forced
+		}
 	}
-	return ctx.Err()
+	if ctx.Err() != nil {
+		return ctx.Err() // a cancelled merge reports the index closed
+	}
+	if err != nil {
+		return fmt.Errorf("merge keyword index: %w", bleveCause(err))
+	}
+	return nil
 }
+
+// scorchMergeDone is scorch's context key for a merge's outcome
+// (mergeDoneKey, a string constant: scorch.go DropFileWriterIDs uses it).
+// An interface variable, not a string constant: vet's rule against
+// built-in key types is about collisions, and this one must collide.
+var scorchMergeDone any = "mergeDone"
 
 // oneMerge is Bleve's single-segment plan in one task. Bleve's own merges
 // ten segments a task, and the 1M-paper index, left in more than ten

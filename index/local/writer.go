@@ -424,14 +424,6 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.spool.flush(); err != nil {
 		return nil, err
 	}
-	// The keyword index is final once the papers are in: merge its
-	// segments now, before training and embedding. Merging maps every
-	// segment it reads; at 1M papers that is 2.2 GB of the index resident
-	// in the process, which on top of the million vectors embedding holds
-	// in memory (1.3 GB) made the build's peak.
-	if err := w.mergeKeyword(ctx); err != nil {
-		return nil, err
-	}
 	if err := w.reopenKeyword(); err != nil {
 		return nil, err
 	}
@@ -468,14 +460,6 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if int(n) != w.vb.Count() {
 		return nil, fmt.Errorf("internal error: %d papers in the keyword index but %d vectors", n, w.vb.Count())
 	}
-	// Close the keyword index before any later step can fail. Scorch
-	// deletes merged-away segment files in the background until it is
-	// closed; an abort's RemoveAll of the generation racing with that made
-	// Bleve log errors.
-	if err := w.kw.Close(); err != nil {
-		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
-	}
-	w.kw = nil
 	if w.opts.Progress != nil {
 		w.opts.Progress("saving", 0, 0)
 	}
@@ -485,6 +469,21 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.vb.Commit(ctx, opts); err != nil {
 		return nil, fmt.Errorf("write vectors: %w", err)
 	}
+	w.vb = nil // written: its memory can go before the merge
+	// Merge the keyword segments last, when the process holds least:
+	// merging maps every segment it reads (at 1M papers 2.1 GB of the
+	// index resident at once), and done before saving it came on top of
+	// what embedding holds (1.3 GB at 1M). Then close the index before any
+	// later step can fail: Scorch deletes merged-away segment files in
+	// the background until it is closed, and an abort's RemoveAll of the
+	// generation racing with that made Bleve log errors.
+	if err := w.mergeKeyword(ctx); err != nil {
+		return nil, err
+	}
+	if err := w.kw.Close(); err != nil {
+		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
+	}
+	w.kw = nil
 	set, err := openVectors(w.genDir)
 	if err != nil {
 		return nil, err
