@@ -1,10 +1,12 @@
 package local
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -128,4 +130,82 @@ func decodePostings(ctx context.Context, tfr bindex.TermFieldReader) (p *decoded
 		p.norm = append(p.norm, float32(got.Norm))
 		p.freq = append(p.freq, uint16(got.Freq))
 	}
+}
+
+// warmFloor is the fewest postings a word must have for warmPostings to
+// decode it ahead of its first query: a rarer word costs a query at most
+// ~70 µs to decode then.
+const warmFloor = 1000
+
+// warmPostings decodes the postings of the index's commonest words into
+// c, the commonest first, until they fill half of it (the other half is
+// left to the words queries bring in). A server runs it once, in the
+// background, when it loads a generation: a title query at 1M papers
+// walks ~1M postings of a handful of common words, and decoding each the
+// first time it was asked made most of a new server's query time
+// (bench/load at 1M, one client: p50 38 ms over 500 titles once, 29 ms
+// when the same titles were asked again).
+func warmPostings(ctx context.Context, r bindex.IndexReader, c *postingCache) error {
+	dict, err := r.FieldDict(FieldText)
+	if err != nil {
+		return fmt.Errorf("keyword index: %w", err)
+	}
+	type word struct {
+		term string
+		n    uint64
+	}
+	var words []word
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			dict.Close()
+			return fmt.Errorf("keyword index: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		if e.Count >= warmFloor {
+			words = append(words, word{e.Term, e.Count})
+		}
+	}
+	if err := dict.Close(); err != nil {
+		return fmt.Errorf("keyword index: %w", err)
+	}
+	slices.SortFunc(words, func(a, b word) int { return cmp.Compare(b.n, a.n) })
+	budget := c.limit / 2
+	for _, w := range words {
+		size := int64(w.n) * bytesPerPosting
+		if size > budget || size > c.limit/4 {
+			continue // too large for what is left (or for put); a rarer word may fit
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if c.has(w.term) {
+			continue
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(w.term), FieldText, true, true, false)
+		if err != nil {
+			return fmt.Errorf("keyword index: %w", err)
+		}
+		dec, ok, err := decodePostings(ctx, tfr)
+		tfr.Close()
+		if err != nil {
+			return err
+		}
+		if ok {
+			c.put(w.term, dec)
+			budget -= dec.size()
+		}
+	}
+	return nil
+}
+
+// has reports whether term's postings are cached, leaving the order of
+// use alone.
+func (c *postingCache) has(term string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.byKey[term]
+	return ok
 }

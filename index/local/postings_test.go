@@ -1,7 +1,12 @@
 package local
 
 import (
+	"context"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/paperseek/paperseek/index"
 )
 
 // gallop must land on the first number at or after d from any start, the
@@ -67,5 +72,42 @@ func TestPostingCacheGrowsWithTheIndex(t *testing.T) {
 		if got := postingCacheBytes(tt.papers); got != tt.want {
 			t.Errorf("%d papers: cache of %d bytes, want %d", tt.papers, got, tt.want)
 		}
+	}
+}
+
+// TestServedStoreWarmsCommonWords: a server's store decodes the postings
+// of the words at least warmFloor papers hold before any query asks for
+// them, leaves rarer words to their first query, and ranks the same with
+// them cached.
+func TestServedStoreWarmsCommonWords(t *testing.T) {
+	dir := t.TempDir()
+	build(t, dir, index.WriteOptions{}, corpus(warmFloor+200, "w")) // "method" in all, "protein" in a sixth
+	one := open(t, dir)
+	served := open(t, dir)
+	if err := served.Preload(); err != nil {
+		t.Fatal(err)
+	}
+	term := func(w string) string { return analyze(served.analyzer)(w)[0] }
+	c := served.postings.Load()
+	for deadline := time.Now().Add(30 * time.Second); !c.has(term("method")); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the served store never decoded the postings of a word every paper holds")
+		}
+	}
+	if c.has(term("protein")) {
+		t.Errorf("a word of %d papers (under %d) was decoded before any query asked for it", (warmFloor+200)/6, warmFloor)
+	}
+	ctx := context.Background()
+	q := index.KeywordQuery{Text: "protein folding method"}
+	want, err := one.Keyword(ctx, q, index.Filter{}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := served.Keyword(ctx, q, index.Filter{}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("with warmed postings\n%v\nwithout\n%v", got, want)
 	}
 }

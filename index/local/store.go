@@ -53,6 +53,9 @@ type Store struct {
 	// postings caches decoded postings for the keyword leg once Preload
 	// has run (serve); nil for one-shot commands (postings.go).
 	postings atomic.Pointer[postingCache]
+	// stopWarm stops the cache's warming (warmPostings) and waits for it;
+	// nil until Preload starts it.
+	stopWarm func()
 }
 
 var _ index.Store = (*Store)(nil)
@@ -100,6 +103,9 @@ func openGeneration(dir string, m *Manifest) (*Store, error) {
 
 // Close releases the index files.
 func (s *Store) Close() error {
+	if s.stopWarm != nil {
+		s.stopWarm()
+	}
 	err := s.kw.Close()
 	if s.vectors != nil {
 		err = errors.Join(err, s.vectors.Close())
@@ -125,7 +131,11 @@ func (s *Store) Info() index.Info { return s.manifest.info(s.dir) }
 // It also turns on the keyword leg's postings cache: a process that
 // preloads answers many queries.
 func (s *Store) Preload() error {
-	s.postings.CompareAndSwap(nil, newPostingCache(postingCacheBytes(s.manifest.Papers)))
+	if c := newPostingCache(postingCacheBytes(s.manifest.Papers)); s.postings.CompareAndSwap(nil, c) {
+		if err := s.warm(c); err != nil {
+			return err
+		}
+	}
 	if _, err := s.loadVectors(); err != nil {
 		return err
 	}
@@ -140,6 +150,29 @@ func (s *Store) Preload() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// warm fills c with the commonest words' postings in the background
+// (warmPostings) until it is done or the store is closed. A failure only
+// leaves those words to be decoded by their first query.
+func (s *Store) warm(c *postingCache) error {
+	adv, err := s.kw.Advanced()
+	if err != nil {
+		return fmt.Errorf("keyword index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return fmt.Errorf("keyword index: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer r.Close()
+		_ = warmPostings(ctx, r, c)
+	}()
+	s.stopWarm = func() { cancel(); <-done }
 	return nil
 }
 
