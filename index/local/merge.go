@@ -11,8 +11,8 @@ import (
 )
 
 // mergeKeyword merges the keyword index's segments (as few as Bleve's
-// single-segment plan allows) when this run wrote at least a tenth of
-// the index's papers (worthMerging). Bleve flushes one segment per batch
+// single-segment plan allows); a commit does when its run wrote at least
+// a tenth of the index's papers (worthMerging). Bleve flushes one segment per batch
 // and merges them only in tiers as it goes, so a fresh 119k-paper index
 // is left in 13 segments: every later search then opens and walks 13
 // term dictionaries. Merged, a one-shot keyword search at 119k took 18%
@@ -21,13 +21,6 @@ import (
 // merging: re-merging a large index for a few papers would cost more than
 // it saves.
 func (w *Writer) mergeKeyword(ctx context.Context) error {
-	n, err := w.kw.DocCount()
-	if err != nil {
-		return fmt.Errorf("count keyword documents: %w", err)
-	}
-	if !worthMerging(len(w.changed), int(n)) {
-		return nil
-	}
 	if w.opts.Progress != nil {
 		w.opts.Progress("merging", 0, 0)
 	}

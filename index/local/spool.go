@@ -208,7 +208,7 @@ func (s *spool) remove() error {
 			errs = append(errs, err)
 		}
 	}
-	s.files, s.w = nil, nil
+	s.files, s.w, s.at = nil, nil, nil
 	return errors.Join(errs...)
 }
 

@@ -469,7 +469,15 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.vb.Commit(ctx, opts); err != nil {
 		return nil, fmt.Errorf("write vectors: %w", err)
 	}
-	w.vb = nil // written: its memory can go before the merge
+	// What only embedding needed can go before the merge: the vectors'
+	// builder, the spool and its index, the run's sets of papers (at 1M
+	// papers some 300 MB together).
+	w.vb = nil
+	if err := w.spool.remove(); err != nil {
+		return nil, fmt.Errorf("remove spool: %w", err)
+	}
+	merge := worthMerging(len(w.changed), int(n))
+	w.known, w.changed = nil, nil
 	// Merge the keyword segments last, when the process holds least:
 	// merging maps every segment it reads (at 1M papers 2.1 GB of the
 	// index resident at once), and done before saving it came on top of
@@ -477,8 +485,10 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	// later step can fail: Scorch deletes merged-away segment files in
 	// the background until it is closed, and an abort's RemoveAll of the
 	// generation racing with that made Bleve log errors.
-	if err := w.mergeKeyword(ctx); err != nil {
-		return nil, err
+	if merge {
+		if err := w.mergeKeyword(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := w.kw.Close(); err != nil {
 		return nil, fmt.Errorf("close keyword index: %w", bleveCause(err))
@@ -490,9 +500,6 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	}
 	vectorCount, tokens := set.Count(), int64(set.SumLength())
 	set.Close()
-	if err := w.spool.remove(); err != nil {
-		return nil, fmt.Errorf("remove spool: %w", err)
-	}
 	if err := syncTree(w.genDir); err != nil {
 		return nil, fmt.Errorf("sync new generation: %w", err)
 	}
