@@ -3,17 +3,17 @@ package local
 import (
 	"context"
 	"fmt"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"math"
 	"runtime/debug"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 )
 
 // mergeKeyword merges the keyword index's segments (as few as Bleve's
 // single-segment plan allows); a commit does when its run wrote at least
-// a tenth of the index's papers (worthMerging). Bleve flushes one segment per batch
-// and merges them only in tiers as it goes, so a fresh 119k-paper index
+// a tenth of the index's papers (worthMerging). Bleve flushes one segment
+// per batch and merges them only in tiers as it goes, so a fresh 119k-paper index
 // is left in 13 segments: every later search then opens and walks 13
 // term dictionaries. Merged, a one-shot keyword search at 119k took 18%
 // less CPU and 35% less memory (bench/scale.sh), for about 4 s of CPU at
