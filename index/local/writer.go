@@ -777,13 +777,21 @@ func (w *Writer) paper(id string) (embed.Document, index.Paper, int, error) {
 // the batch that indexed it) found in field, or -1 if doc has no such
 // analysed text field.
 func analyzedLength(doc *document.Document, field string) int {
-	n := -1
+	if tf := textField(doc, field); tf != nil {
+		return tf.AnalyzedLength()
+	}
+	return -1
+}
+
+// textField is doc's text field named field, or nil.
+func textField(doc *document.Document, field string) *document.TextField {
+	var tf *document.TextField
 	doc.VisitFields(func(f bindex.Field) {
-		if tf, ok := f.(*document.TextField); ok && f.Name() == field {
-			n = tf.AnalyzedLength()
+		if t, ok := f.(*document.TextField); ok && f.Name() == field {
+			tf = t
 		}
 	})
-	return n
+	return tf
 }
 
 // analyzedTerms rebuilds the term sequence of field of doc from Bleve's
@@ -794,12 +802,7 @@ func analyzedLength(doc *document.Document, field string) int {
 // recorded, two terms at one position), so the caller analyses the text
 // itself.
 func analyzedTerms(doc *document.Document, field string) []string {
-	var tf *document.TextField
-	doc.VisitFields(func(f bindex.Field) {
-		if t, ok := f.(*document.TextField); ok && f.Name() == field {
-			tf = t
-		}
-	})
+	tf := textField(doc, field)
 	if tf == nil {
 		return nil
 	}
