@@ -1,11 +1,9 @@
 package local
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -118,17 +116,12 @@ func (m *Manifest) embedderState(genDir string) embed.State {
 // stop the process after the manifest's data is durable, before the
 // rename that switches generations.
 func writeFileAtomic(path string, data []byte) error {
-	return writeAtomicFrom(path, bytes.NewReader(data))
-}
-
-// writeAtomicFrom is writeFileAtomic of what src writes, streamed.
-func writeAtomicFrom(path string, src io.WriterTo) error {
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Abort()
-	if _, err := src.WriteTo(f); err != nil {
+	if _, err := f.Write(data); err != nil {
 		return err
 	}
 	if filepath.Base(path) == manifestName {

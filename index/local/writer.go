@@ -18,6 +18,7 @@ import (
 
 	"github.com/paperseek/paperseek/index"
 	"github.com/paperseek/paperseek/index/local/vectors"
+	"github.com/paperseek/paperseek/internal/atomicfile"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -618,7 +619,7 @@ func (w *Writer) saveModel(prep *embed.Prepared) (map[string]string, error) {
 		}
 		src = bytes.NewReader(data)
 	}
-	if err := writeAtomicFrom(path, src); err != nil {
+	if err := atomicfile.WriteFrom(path, src); err != nil {
 		return nil, fmt.Errorf("save embedding model: %w", err)
 	}
 	return cfg, nil
