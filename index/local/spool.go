@@ -308,11 +308,7 @@ func (d *decoder) varint() int64 {
 
 func (d *decoder) string() string {
 	n := d.uvarint()
-	if d.err != nil {
-		return ""
-	}
-	if n > uint64(len(d.b)) {
-		d.err = errShortRecord
+	if d.err != nil || !d.fits(n) {
 		return ""
 	}
 	s := string(d.b[:n])
@@ -320,13 +316,20 @@ func (d *decoder) string() string {
 	return s
 }
 
+// fits reports whether n items, each taking at least a byte, can be in
+// what is left of the record, recording errShortRecord when not: a
+// corrupt count must not size an allocation.
+func (d *decoder) fits(n uint64) bool {
+	if n > uint64(len(d.b)) {
+		d.err = errShortRecord
+		return false
+	}
+	return true
+}
+
 func (d *decoder) strings() []string {
 	n := d.uvarint()
-	if d.err != nil || n == 0 {
-		return nil
-	}
-	if n > uint64(len(d.b)) { // each string takes at least a byte
-		d.err = errShortRecord
+	if d.err != nil || n == 0 || !d.fits(n) {
 		return nil
 	}
 	out := make([]string, n)
@@ -344,8 +347,7 @@ func (d *decoder) terms() []string {
 		return nil
 	}
 	n--
-	if n > uint64(len(d.b)) { // each length takes at least a byte
-		d.err = errShortRecord
+	if !d.fits(n) { // n lengths
 		return nil
 	}
 	lens := make([]int, n)
@@ -353,14 +355,12 @@ func (d *decoder) terms() []string {
 	for i := range lens {
 		l := d.uvarint()
 		total += l
-		if d.err != nil || l > uint64(len(d.b)) {
-			d.err = errShortRecord
+		if d.err != nil || !d.fits(l) {
 			return nil
 		}
 		lens[i] = int(l)
 	}
-	if total > uint64(len(d.b)) {
-		d.err = errShortRecord
+	if !d.fits(total) { // their bytes
 		return nil
 	}
 	all := string(d.b[:total])
@@ -370,11 +370,7 @@ func (d *decoder) terms() []string {
 		distinct[i], all = all[:l], all[l:]
 	}
 	count := d.uvarint()
-	if d.err != nil {
-		return nil
-	}
-	if count > uint64(len(d.b)) { // each index takes at least a byte
-		d.err = errShortRecord
+	if d.err != nil || !d.fits(count) { // count indexes
 		return nil
 	}
 	out := make([]string, count)

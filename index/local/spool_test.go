@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -191,6 +192,30 @@ func TestSpoolFilesStaySmall(t *testing.T) {
 		}
 		if got.Text != p.Text() || got.Length != i {
 			t.Fatalf("%s read back wrong (%d bytes, length %d)", p.ID, len(got.Text), got.Length)
+		}
+	}
+}
+
+// TestSpoolRecordCutShortIsAnError: a record cut anywhere (a torn spool
+// file) decodes to errShortRecord, never to a panic or a shorter paper.
+func TestSpoolRecordCutShortIsAnError(t *testing.T) {
+	var sc termScratch
+	var rec []byte
+	rec = appendString(rec, "Title\nAn abstract about models")
+	rec = appendStrings(rec, []string{"cs.CL", "cs.LG"})
+	rec = sc.appendTerms(rec, []string{"titl", "abstract", "model", "abstract"})
+	decode := func(b []byte) (string, []string, []string, error) {
+		d := decoder{b: b}
+		text, cats, terms := d.string(), d.strings(), d.terms()
+		return text, cats, terms, d.err
+	}
+	text, cats, terms, err := decode(rec)
+	if err != nil || text != "Title\nAn abstract about models" || len(cats) != 2 || !slices.Equal(terms, []string{"titl", "abstract", "model", "abstract"}) {
+		t.Fatalf("whole record: %q %v %v, %v", text, cats, terms, err)
+	}
+	for n := range len(rec) {
+		if _, _, _, err := decode(rec[:n]); !errors.Is(err, errShortRecord) {
+			t.Errorf("record cut to %d of %d bytes: error %v, want %v", n, len(rec), err, errShortRecord)
 		}
 	}
 }
