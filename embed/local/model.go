@@ -498,18 +498,17 @@ func (m *Model) Vocabulary() int { return len(m.words) }
 // caller or freshly made) and returns ids for reuse as scratch space.
 func (m *Model) embed(d embed.Document, out []float32, ids []int32) []int32 {
 	ids = ids[:0]
+	add := func(s string) {
+		if id, ok := m.vocab[s]; ok {
+			ids = append(ids, id)
+		}
+	}
 	if termsUsable(m.tokName, d) {
 		for _, s := range d.Terms {
-			if id, ok := m.vocab[s]; ok {
-				ids = append(ids, id)
-			}
+			add(s)
 		}
 	} else {
-		m.tok.tokens(d.Text, func(s string) {
-			if id, ok := m.vocab[s]; ok {
-				ids = append(ids, id)
-			}
-		})
+		m.tok.tokens(d.Text, add)
 	}
 	clear(out)
 	if len(ids) == 0 {
