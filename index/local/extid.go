@@ -30,7 +30,7 @@ func resolve(ctx context.Context, kw bleve.Index, ref string) (string, error) {
 	if r.Scheme == "" {
 		return "", index.NotFoundf("no paper with id %s", quoteID(ref))
 	}
-	owners, err := ownersOf(ctx, kw, []index.Ref{r})
+	owners, err := ownersOf(ctx, kw, []index.Ref{r}, nil)
 	if err != nil {
 		return "", err
 	}
@@ -42,8 +42,8 @@ func resolve(ctx context.Context, kw bleve.Index, ref string) (string, error) {
 
 // ownersOf finds, in one search, which papers hold each of refs. When two
 // papers hold one (which check reports), the first by id wins, so the
-// answer is stable.
-func ownersOf(ctx context.Context, kw bleve.Index, refs []index.Ref) (map[index.Ref]string, error) {
+// answer is stable. Papers skip names (may be nil) are passed over.
+func ownersOf(ctx context.Context, kw bleve.Index, refs []index.Ref, skip func(id string) bool) (map[index.Ref]string, error) {
 	out := map[index.Ref]string{}
 	if len(refs) == 0 {
 		return out, nil
@@ -68,6 +68,9 @@ func ownersOf(ctx context.Context, kw bleve.Index, refs []index.Ref) (map[index.
 		want[r] = true
 	}
 	for _, h := range res.Hits {
+		if skip != nil && skip(h.ID) {
+			continue
+		}
 		for kind, field := range refField {
 			v, _ := h.Fields[field].(string)
 			r := index.Ref{Scheme: kind, Value: v}

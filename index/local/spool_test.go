@@ -138,6 +138,9 @@ func TestSpoolLengthIsTheAnalysedLength(t *testing.T) {
 	if _, _, err := w.Add(ctx, papers); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.settle(); err != nil { // the last batch reaches the spool
+		t.Fatal(err)
+	}
 	if err := w.spool.flush(); err != nil {
 		t.Fatal(err)
 	}

@@ -151,6 +151,9 @@ func TestSpooledTermsAreTheEmbeddersWords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := w.settle(); err != nil { // the last batch reaches the spool
+		t.Fatal(err)
+	}
 	if err := w.spool.flush(); err != nil {
 		t.Fatal(err)
 	}

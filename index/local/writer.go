@@ -49,6 +49,9 @@ type Writer struct {
 	// paper from a replaced one.
 	known   map[string]struct{}
 	changed map[string]struct{}
+	// inflight is the batch Bleve is writing while Add prepares the
+	// next (kwbatch.go); everything else that touches kw settles it first.
+	inflight *keywordBatch
 	// spool holds what training and embedding need of each paper this
 	// run added (spool.go), so neither reads it back from Bleve; papers
 	// carried over from the previous generation are read from Bleve.
@@ -278,31 +281,38 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 		if err := m.MapDocument(docs[i], keywordDoc(p)); err != nil {
 			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
 		}
-		if err := b.IndexAdvanced(docs[i]); err != nil {
-			return 0, 0, fmt.Errorf("index paper %q: %w", p.ID, err)
+	}
+	analyzeAhead(docs)
+	for _, d := range docs {
+		if err := b.IndexAdvanced(d); err != nil {
+			return 0, 0, fmt.Errorf("index paper %q: %w", d.ID(), err)
 		}
 	}
-	if err := w.kw.Batch(b); err != nil {
-		return 0, 0, fmt.Errorf("write keyword index: %w", bleveCause(err))
-	}
-	// Bleve has just analysed each text with the analyzer the BM25 leg
-	// counts lengths with (when the index was built with it): keep its
-	// count rather than analyse every text again at embedding time. Its
-	// terms, when they are the ones the local model cuts the text into
+	// The analysis just done is the one the BM25 leg counts lengths with
+	// (when the index was built with its analyzer): keep its count rather
+	// than analyse every text again at embedding time. Its terms, when
+	// they are the ones the local model cuts the text into
 	// (index.StockTerms), spare training and embedding analysing it
-	// twice more.
+	// twice more. Both are taken before Bleve gets the documents, which
+	// it changes.
 	analyzer := m.AnalyzerNameForPath(FieldText)
 	sameAnalyzer := analyzer == index.AnalyzerName
+	lengths := make([]int, len(papers))
+	terms := make([][]string, len(papers))
+	for i := range papers {
+		lengths[i] = -1
+		if sameAnalyzer {
+			lengths[i] = analyzedLength(docs[i], FieldText)
+		}
+		terms[i] = index.StockTerms(analyzer, papers[i].Text(), func() []string { return analyzedTerms(docs[i], FieldText) })
+	}
+	if err := w.settle(); err != nil {
+		return 0, 0, err
+	}
+	w.inflight = writeKeyword(w.kw, b, docs)
+	w.inflight.papersOut, w.inflight.lengths, w.inflight.terms = papers, lengths, terms
 	for i := range papers {
 		p := &papers[i]
-		length := -1
-		if sameAnalyzer {
-			length = analyzedLength(docs[i], FieldText)
-		}
-		terms := index.StockTerms(analyzer, p.Text(), func() []string { return analyzedTerms(docs[i], FieldText) })
-		if err := w.spool.put(p, length, terms); err != nil {
-			return 0, 0, err
-		}
 		if _, ok := w.known[p.ID]; ok {
 			replaced++
 		} else {
@@ -329,7 +339,7 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 			refs = append(refs, papers[i].ExternalIDs()...)
 		}
 	}
-	owners, err := ownersOf(ctx, w.kw, refs)
+	owners, err := w.owners(ctx, refs)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -346,7 +356,7 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 					if j, inBatch := batch[id]; inBatch {
 						p = index.Merge(out[j], p)
 					} else {
-						old, err := lookupPaper(w.kw, id)
+						old, err := w.lookupPaper(id)
 						if err != nil {
 							return nil, 0, err
 						}
@@ -377,6 +387,9 @@ func (w *Writer) dedup(ctx context.Context, papers []index.Paper) (_ []index.Pap
 func (w *Writer) Delete(ctx context.Context, refs []string) (deleted int, unknown []string, err error) {
 	if w.done {
 		return 0, nil, errWriterFinished
+	}
+	if err := w.settle(); err != nil {
+		return 0, nil, err
 	}
 	b := w.kw.NewBatch()
 	gone := map[string]bool{}
@@ -421,6 +434,9 @@ func (w *Writer) Commit(ctx context.Context) (index.Info, error) {
 func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if w.done {
 		return nil, errWriterFinished
+	}
+	if err := w.settle(); err != nil {
+		return nil, err
 	}
 	if err := w.spool.flush(); err != nil {
 		return nil, err
@@ -636,6 +652,7 @@ func (w *Writer) Abort() {
 		return
 	}
 	w.done = true
+	w.wait()
 	if w.kw != nil {
 		w.kw.Close()
 		w.kw = nil
@@ -774,8 +791,8 @@ func (w *Writer) paper(id string) (embed.Document, index.Paper, int, error) {
 	return embed.Document{Text: p.Text()}, p, -1, nil
 }
 
-// analyzedLength is the number of tokens Bleve's analysis of doc (done by
-// the batch that indexed it) found in field, or -1 if doc has no such
+// analyzedLength is the number of tokens the analysis of doc
+// (analyzeAhead) found in field, or -1 if doc has no such
 // analysed text field.
 func analyzedLength(doc *document.Document, field string) int {
 	if tf := textField(doc, field); tf != nil {
@@ -784,10 +801,13 @@ func analyzedLength(doc *document.Document, field string) int {
 	return -1
 }
 
-// textField is doc's text field named field, or nil.
+// textField is doc's text field named field (analysed or not), or nil.
 func textField(doc *document.Document, field string) *document.TextField {
 	var tf *document.TextField
 	doc.VisitFields(func(f bindex.Field) {
+		if pa, ok := f.(preAnalyzed); ok {
+			f = pa.Field
+		}
 		if t, ok := f.(*document.TextField); ok && f.Name() == field {
 			tf = t
 		}
@@ -795,8 +815,8 @@ func textField(doc *document.Document, field string) *document.TextField {
 	return tf
 }
 
-// analyzedTerms rebuilds the term sequence of field of doc from Bleve's
-// analysis of it (done by the batch that indexed it): every term at each
+// analyzedTerms rebuilds the term sequence of field of doc from its
+// analysis (analyzeAhead): every term at each
 // of its positions, in position order — the order the analyzer emitted
 // them, as positions only grow along a field's text. It returns nil when
 // the analysis cannot give that sequence (no such field, no positions

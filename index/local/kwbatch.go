@@ -1,0 +1,148 @@
+package local
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+
+	"github.com/paperseek/paperseek/index"
+)
+
+// A keywordBatch is a batch of papers Bleve is writing in the background
+// while the writer prepares the next one. Bleve's Batch analyses every
+// document and then builds the batch's segment on one core; with the next
+// batch analysed meanwhile (analyzeAhead), both cores stay busy.
+type keywordBatch struct {
+	done chan struct{}
+	err  error // set before done closes
+	// papers are the batch's papers as Bleve will store them, by id, and
+	// owners the least id holding each of their external ids: what the
+	// next batch's dedup would find in the index once this one is in.
+	papers map[string]index.Paper
+	owners map[index.Ref]string
+	// What the spool gets once Bleve has the batch (settle): each file a
+	// batch writes is written after the one before, as when Bleve's
+	// Batch was waited for, so a full disk stops a run at the same file.
+	papersOut []index.Paper
+	lengths   []int
+	terms     [][]string
+}
+
+// testBatchGate, set by a test, holds each batch back from Bleve until
+// settle lets it through, so the next batch is prepared while the one
+// before is certainly not in the index yet.
+var testBatchGate chan struct{}
+
+// writeKeyword hands b to Bleve in the background. Only one batch is ever
+// in flight: the caller settles the previous one first.
+func writeKeyword(kw bleve.Index, b *bleve.Batch, docs []*document.Document) *keywordBatch {
+	kb := &keywordBatch{
+		done:   make(chan struct{}),
+		papers: make(map[string]index.Paper, len(docs)),
+		owners: map[index.Ref]string{},
+	}
+	for _, d := range docs {
+		p := paperFromDocument(d)
+		kb.papers[p.ID] = p
+		for _, r := range p.ExternalIDs() {
+			if id, ok := kb.owners[r]; !ok || p.ID < id {
+				kb.owners[r] = p.ID
+			}
+		}
+	}
+	go func() {
+		defer close(kb.done)
+		if g := testBatchGate; g != nil {
+			<-g
+		}
+		if err := kw.Batch(b); err != nil {
+			kb.err = fmt.Errorf("write keyword index: %w", bleveCause(err))
+		}
+	}()
+	return kb
+}
+
+// settle waits for the batch in flight, if any, and spools its papers.
+func (w *Writer) settle() error {
+	kb := w.inflight
+	if err := w.wait(); err != nil || kb == nil {
+		return err
+	}
+	for i := range kb.papersOut {
+		if err := w.spool.put(&kb.papersOut[i], kb.lengths[i], kb.terms[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wait waits for the batch in flight, if any, and returns its error.
+func (w *Writer) wait() error {
+	kb := w.inflight
+	if kb == nil {
+		return nil
+	}
+	if g := testBatchGate; g != nil {
+		g <- struct{}{}
+	}
+	<-kb.done
+	w.inflight = nil
+	return kb.err
+}
+
+// preAnalyzed is a field analysed before its batch reached Bleve, whose
+// Batch would analyse it again: its analysis queue calls Analyze, which
+// does nothing here.
+type preAnalyzed struct{ document.Field }
+
+func (preAnalyzed) Analyze() {}
+
+// analyzeAhead analyses the indexed fields of docs as Bleve's Batch does
+// (scorch's analyze: Analyze on every indexed field; composing the _all
+// field from them is left to Bleve), on every core.
+func analyzeAhead(docs []*document.Document) {
+	parallel(len(docs), 64, func(lo, hi int) {
+		for _, d := range docs[lo:hi] {
+			for i, f := range d.Fields {
+				if f.Options().IsIndexed() {
+					f.Analyze()
+					d.Fields[i] = preAnalyzed{f}
+				}
+			}
+		}
+	})
+}
+
+// owners is ownersOf over the index as it will be once the batch in
+// flight is written: its papers replace any stored paper of the same id.
+func (w *Writer) owners(ctx context.Context, refs []index.Ref) (map[index.Ref]string, error) {
+	kb := w.inflight
+	if kb == nil {
+		return ownersOf(ctx, w.kw, refs, nil)
+	}
+	out, err := ownersOf(ctx, w.kw, refs, func(id string) bool { _, ok := kb.papers[id]; return ok })
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refs {
+		if id, ok := kb.owners[r]; ok {
+			if have, ok := out[r]; !ok || id < have {
+				out[r] = id
+			}
+		}
+	}
+	return out, nil
+}
+
+// lookupPaper is lookupPaper over the index as it will be once the batch
+// in flight is written.
+func (w *Writer) lookupPaper(id string) (index.Paper, error) {
+	if kb := w.inflight; kb != nil {
+		if p, ok := kb.papers[id]; ok {
+			return p, nil
+		}
+	}
+	return lookupPaper(w.kw, id)
+}
