@@ -52,6 +52,9 @@ type Writer struct {
 	// inflight is the batch Bleve is writing while Add prepares the
 	// next (kwbatch.go); everything else that touches kw settles it first.
 	inflight *keywordBatch
+	// restoreGC puts back the collector's target the keyword pass
+	// raised (collectLess).
+	restoreGC func()
 	// spool holds what training and embedding need of each paper this
 	// run added (spool.go), so neither reads it back from Bleve; papers
 	// carried over from the previous generation are read from Bleve.
@@ -89,6 +92,7 @@ func BeginWrite(ctx context.Context, dir string, opts index.WriteOptions) (w *Wr
 		return nil, err
 	}
 	w = &Writer{dir: dir, opts: opts, lock: lock, known: map[string]struct{}{}, changed: map[string]struct{}{}, created: created}
+	w.restoreGC = collectLess()
 	defer func() {
 		if err != nil {
 			w.Abort()
@@ -438,6 +442,7 @@ func (w *Writer) commit(ctx context.Context) (*Manifest, error) {
 	if err := w.settle(); err != nil {
 		return nil, err
 	}
+	w.endKeywordPass()
 	if err := w.spool.flush(); err != nil {
 		return nil, err
 	}
@@ -653,6 +658,7 @@ func (w *Writer) Abort() {
 	}
 	w.done = true
 	w.wait()
+	w.endKeywordPass()
 	if w.kw != nil {
 		w.kw.Close()
 		w.kw = nil
