@@ -18,17 +18,21 @@ import (
 type keywordBatch struct {
 	done chan struct{}
 	err  error // set before done closes
-	// papers are the batch's papers as Bleve will store them, by id, and
-	// owners the least id holding each of their external ids: what the
-	// next batch's dedup would find in the index once this one is in.
-	papers map[string]index.Paper
+	// papers (one per id: dedup collapsed repeats), with each one's
+	// analysed length and terms, go to the spool once Bleve has the batch
+	// (settle): each file a batch writes is written after the one before,
+	// as when Bleve's Batch was waited for, so a full disk stops a run at
+	// the same file.
+	papers  []index.Paper
+	lengths []int
+	terms   [][]string
+	// byID places each paper in papers, and owners is the least id
+	// holding each of their external ids: what the next batch's dedup
+	// would find in the index once this one is in. The papers are what
+	// Bleve stores of them (keywordDoc drops only empty values, which
+	// index.Merge skips too), as dedup already merges within a batch.
+	byID   map[string]int
 	owners map[index.Ref]string
-	// What the spool gets once Bleve has the batch (settle): each file a
-	// batch writes is written after the one before, as when Bleve's
-	// Batch was waited for, so a full disk stops a run at the same file.
-	papersOut []index.Paper
-	lengths   []int
-	terms     [][]string
 }
 
 // testBatchGate, set by a test, holds each batch back from Bleve until
@@ -36,17 +40,20 @@ type keywordBatch struct {
 // before is certainly not in the index yet.
 var testBatchGate chan struct{}
 
-// writeKeyword hands b to Bleve in the background. Only one batch is ever
-// in flight: the caller settles the previous one first.
-func writeKeyword(kw bleve.Index, b *bleve.Batch, docs []*document.Document) *keywordBatch {
+// writeKeyword hands b, the batch of papers, to Bleve in the background.
+// Only one batch is ever in flight: the caller settles the previous one
+// first.
+func writeKeyword(kw bleve.Index, b *bleve.Batch, papers []index.Paper, lengths []int, terms [][]string) *keywordBatch {
 	kb := &keywordBatch{
-		done:   make(chan struct{}),
-		papers: make(map[string]index.Paper, len(docs)),
-		owners: map[index.Ref]string{},
+		done:    make(chan struct{}),
+		papers:  papers,
+		lengths: lengths,
+		terms:   terms,
+		byID:    make(map[string]int, len(papers)),
+		owners:  map[index.Ref]string{},
 	}
-	for _, d := range docs {
-		p := paperFromDocument(d)
-		kb.papers[p.ID] = p
+	for i, p := range papers {
+		kb.byID[p.ID] = i
 		for _, r := range p.ExternalIDs() {
 			if id, ok := kb.owners[r]; !ok || p.ID < id {
 				kb.owners[r] = p.ID
@@ -71,8 +78,8 @@ func (w *Writer) settle() error {
 	if err := w.wait(); err != nil || kb == nil {
 		return err
 	}
-	for i := range kb.papersOut {
-		if err := w.spool.put(&kb.papersOut[i], kb.lengths[i], kb.terms[i]); err != nil {
+	for i := range kb.papers {
+		if err := w.spool.put(&kb.papers[i], kb.lengths[i], kb.terms[i]); err != nil {
 			return err
 		}
 	}
@@ -123,7 +130,7 @@ func (w *Writer) owners(ctx context.Context, refs []index.Ref) (map[index.Ref]st
 	if kb == nil {
 		return ownersOf(ctx, w.kw, refs, nil)
 	}
-	out, err := ownersOf(ctx, w.kw, refs, func(id string) bool { _, ok := kb.papers[id]; return ok })
+	out, err := ownersOf(ctx, w.kw, refs, func(id string) bool { _, ok := kb.byID[id]; return ok })
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +148,8 @@ func (w *Writer) owners(ctx context.Context, refs []index.Ref) (map[index.Ref]st
 // in flight is written.
 func (w *Writer) lookupPaper(id string) (index.Paper, error) {
 	if kb := w.inflight; kb != nil {
-		if p, ok := kb.papers[id]; ok {
-			return p, nil
+		if i, ok := kb.byID[id]; ok {
+			return kb.papers[i], nil
 		}
 	}
 	return lookupPaper(w.kw, id)

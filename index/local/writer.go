@@ -313,8 +313,7 @@ func (w *Writer) Add(ctx context.Context, papers []index.Paper) (added, replaced
 	if err := w.settle(); err != nil {
 		return 0, 0, err
 	}
-	w.inflight = writeKeyword(w.kw, b, docs)
-	w.inflight.papersOut, w.inflight.lengths, w.inflight.terms = papers, lengths, terms
+	w.inflight = writeKeyword(w.kw, b, papers, lengths, terms)
 	for i := range papers {
 		p := &papers[i]
 		if _, ok := w.known[p.ID]; ok {
