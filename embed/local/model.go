@@ -386,11 +386,7 @@ func (m *Model) principalComponent(t *tokenized, workers int) []float32 {
 					continue
 				}
 				for _, w := range s {
-					wt := float64(m.sifWeight[w])
-					row := m.sifVec[int(w)*k : int(w+1)*k]
-					for j, x := range row {
-						vec[j] += wt * float64(x)
-					}
+					addWidened(vec, float64(m.sifWeight[w]), m.sifVec[int(w)*k:int(w+1)*k])
 				}
 				inv := 1 / float64(len(s))
 				for i := range vec {
@@ -523,10 +519,7 @@ func (m *Model) embed(d embed.Document, out []float32, ids []int32) []int32 {
 			buf = make([]float32, k)
 		}
 		for _, w := range ids {
-			wt := float64(m.sifWeightOf(w))
-			for j, x := range m.sifRow(w, buf) {
-				acc[j] += wt * float64(x)
-			}
+			addWidened(acc, float64(m.sifWeightOf(w)), m.sifRow(w, buf))
 		}
 		if m.pc != nil {
 			var dot float64
@@ -554,9 +547,7 @@ func (m *Model) embed(d embed.Document, out []float32, ids []int32) []int32 {
 			}
 			w := ids[i]
 			wt := (1 + math.Log(float64(j-i))) * float64(m.idfOf(w))
-			for c, x := range m.lsaRow(w, buf) {
-				acc[c] += wt * float64(x)
-			}
+			addWidened(acc, wt, m.lsaRow(w, buf))
 			i = j
 		}
 		normalizeInto(lsa, acc)
