@@ -183,6 +183,34 @@ func BenchmarkTokenizer(b *testing.B) {
 	}
 }
 
+// BenchmarkTokenizerNonASCII is BenchmarkTokenizer on the 119k arXiv
+// set's texts that are not all ASCII (one in eight: a dash, an accent, a
+// Greek letter), which Bleve's tokenizer segments whole and this package
+// only around their non-ASCII words.
+//
+//	PAPERSEEK_TOKENIZER_119K=1 go test -bench NonASCII -run '^$' ./internal/words
+func BenchmarkTokenizerNonASCII(b *testing.B) {
+	var texts [][]byte
+	wordstest.Arxiv119k(b, func(s string) {
+		if !isASCII([]byte(s)) {
+			texts = append(texts, []byte(s))
+		}
+	})
+	for _, c := range []struct {
+		name string
+		tok  analysis.Tokenizer
+	}{{"bleve", unicode.NewUnicodeTokenizer()}, {"words", Tokenizer{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, t := range texts {
+					c.tok.Tokenize(t)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(texts)), "ns/text")
+		})
+	}
+}
+
 func BenchmarkStem(b *testing.B) {
 	var terms analysis.TokenStream
 	for _, t := range benchTexts(b) {

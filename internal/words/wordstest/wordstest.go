@@ -67,6 +67,11 @@ var EdgeCases = []string{
 	"café", "naïve résumé", "e\u0301", "a\u00adb", "Schrödinger's cat", "Đoković", "α-helix", "10 µm", "x ≤ y",
 	"東京 tokyo", "カタカナ", "ひらがな", "한국어", "שָׁלוֹם", "ש\"ב", "a\u200db", "don\u2019t", "1\u20182",
 	"\xff", "a \xff b", "abc \xffdef", "\xc3", "ok\xc3\xa9ok", "\U0001F600 emoji", "🇫🇷 flag",
+	// ASCII and not, mixed: cut at whitespace before an ASCII byte, each
+	// side segmented apart.
+	"café au lait, naïve: e.g. 3.14 ≤ 5 and don't", "the Schrödinger equation's 1,000 roots",
+	"é \u0301b", "é \u00adb cd", "é \u200db", "x\té\ny z", "é\r\nnext line", "a é b é c",
+	"a.é b", "é.a b.c", "1,5 µm 2,5", "α β γ", " é", "é ", "\té\t", "é  \n\n  x", "x \xff é y",
 }
 
 // Random returns n random texts drawn mostly from ASCII word material and
@@ -158,7 +163,7 @@ const Arxiv119kPath = "/work/shared/data/arxiv/arxiv-119k.jsonl.gz"
 // Arxiv119k calls fn with each paper's keyword text (title + "\n" +
 // abstract, as the index has it), or skips the test unless
 // PAPERSEEK_TOKENIZER_119K=1.
-func Arxiv119k(t *testing.T, fn func(text string)) {
+func Arxiv119k(t testing.TB, fn func(text string)) {
 	t.Helper()
 	if os.Getenv(Arxiv119kEnv) != "1" {
 		t.Skipf("set %s=1 to compare on %s", Arxiv119kEnv, Arxiv119kPath)
