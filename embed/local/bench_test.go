@@ -1,9 +1,7 @@
 package local_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -83,38 +81,6 @@ func BenchmarkTrainArxiv119k(b *testing.B) {
 		b.ReportMetric(time.Since(start).Seconds(), "load-s")
 		if st, err := os.Stat(path); err == nil {
 			b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
-		}
-	}
-}
-
-// BenchmarkEmbedQuery embeds a typical query with a model trained on SciFact
-// (5,183 abstracts).
-func BenchmarkEmbedQuery(b *testing.B) {
-	f, err := os.Open("../../../shared/data/beir/scifact/corpus.jsonl")
-	if err != nil {
-		b.Skip("shared data absent")
-	}
-	defer f.Close()
-	var texts []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var d struct{ Title, Text string }
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			b.Fatal(err)
-		}
-		texts = append(texts, d.Title+"\n"+d.Text)
-	}
-	ctx := context.Background()
-	m, err := local.Train(ctx, local.TextsCorpus(texts), local.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	const q = "Vitamin D deficiency increases the risk of cardiovascular disease in elderly patients."
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.EmbedQuery(ctx, q); err != nil {
-			b.Fatal(err)
 		}
 	}
 }

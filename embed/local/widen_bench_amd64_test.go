@@ -1,10 +1,7 @@
 package local
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/paperseek/paperseek/embed"
@@ -17,21 +14,7 @@ import (
 //
 //	go test ./embed/local -run '^$' -bench EmbedTerms -count 5
 func BenchmarkEmbedTerms(b *testing.B) {
-	f, err := os.Open("../../../shared/data/beir/scifact/corpus.jsonl")
-	if err != nil {
-		b.Skip("shared data absent")
-	}
-	defer f.Close()
-	var texts []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var d struct{ Title, Text string }
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			b.Fatal(err)
-		}
-		texts = append(texts, d.Title+"\n"+d.Text)
-	}
+	texts := scifactTexts(b)
 	m, err := Train(context.Background(), TextsCorpus(texts), Options{})
 	if err != nil {
 		b.Fatal(err)
