@@ -13,8 +13,12 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/paperseek
 
+# Vetted for a 32-bit target too: a constant that overflows int there
+# (math.MaxUint32 in a comparison with len) builds on amd64 and breaks
+# GOARCH=386 and arm builds of the one static binary.
 vet:
 	$(GO) vet $(PKGS)
+	GOARCH=386 $(GO) vet $(PKGS)
 
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)

@@ -100,5 +100,5 @@ func peakRSS() int64 {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		log.Fatal(err)
 	}
-	return ru.Maxrss << 10
+	return int64(ru.Maxrss) << 10 // KiB; int32 on 32-bit Linux
 }

@@ -49,7 +49,7 @@ func ppmiMatrix(ctx context.Context, t *tokenized, window int, alpha float64, wo
 	for w := 0; w < v; w++ {
 		occPtr[w+1] += occPtr[w]
 	}
-	if len(t.stream) > math.MaxUint32 {
+	if uint64(len(t.stream)) > math.MaxUint32 {
 		return nil, fmt.Errorf("co-occurrence: %d tokens exceed the position range", len(t.stream))
 	}
 	occ := make([]uint32, len(t.stream))

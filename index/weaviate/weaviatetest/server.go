@@ -549,7 +549,7 @@ func (s *Server) batchDelete(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, 200, map[string]any{
-		"deletionTimeUnixMilli": -62135596800000, "dryRun": in.DryRun, "output": in.Output,
+		"deletionTimeUnixMilli": int64(-62135596800000), "dryRun": in.DryRun, "output": in.Output,
 		"match":   map[string]any{"class": in.Match.Class, "where": f.wire()},
 		"results": map[string]any{"failed": 0, "limit": 10000, "matches": matches, "successful": matches, "objects": nil},
 	})
